@@ -1,0 +1,75 @@
+import type { FeatureConfig } from '../features/config';
+
+/**
+ * The CRNN's shape. Architecture, fixed so that the tfjs model and the ONNX export agree:
+ *  input  [batch, frames, melBands] of normalised log-mel ((x - mean[band]) / std[band]),
+ *         frames zero-padded (after normalisation) to a multiple of timePoolFactor(config)
+ *  for each conv block i: Conv2D 3x3 'same', no bias (weights `conv{i}/kernel` [3,3,cin,cout], NHWC with
+ *         time as height and mel band as width) -> BatchNorm (`bn{i}/gamma|beta|mean|variance` [cout],
+ *         epsilon 1e-3) -> ReLU -> MaxPool [poolTime, poolFreq] (stride = pool size, 'valid')
+ *  reshape [batch, T', F', C] -> [batch, T', F' * C] (C fastest)
+ *  bidirectional GRU, `gruUnits` per direction, h0 = 0, gates concatenated in order [z, r, n]:
+ *         z = sigmoid(x Wz + bz + h Rz + rbz); r = sigmoid(x Wr + br + h Rr + rbr)
+ *         n = tanh(x Wn + bn + r * (h Rn + rbn)); h' = (1 - z) * n + z * h   (ONNX linear_before_reset=1)
+ *         weights `gru_fw/kernel` [in, 3H], `gru_fw/recurrent` [H, 3H], `gru_fw/bias` [3H],
+ *         `gru_fw/recurrent_bias` [3H], and the same for `gru_bw` (run over reversed time, outputs re-reversed)
+ *  concat [fw, bw] -> [batch, T', 2H] -> Dense (`dense/kernel` [2H, classes], `dense/bias` [classes]) -> sigmoid
+ *  output frame probabilities at T' resolution; each step is repeated timePoolFactor times and the result
+ *  truncated to the unpadded frame count.
+ */
+export interface CrnnConfig {
+  convBlocks: { filters: number; poolTime: number; poolFreq: number }[];
+  gruUnits: number;
+  /** Training only. */
+  dropout: number;
+}
+
+/** How frame probabilities become events; stored with each model, thresholds tuned on validation data. */
+export interface PostprocessConfig {
+  /** Per-class decision threshold, by class label. */
+  thresholds: Record<string, number>;
+  /** Median filter length over frames (odd, 1 = off). */
+  medianFilterFrames: number;
+  /** Events shorter than this are dropped, seconds. */
+  minEventSeconds: number;
+  /** Events of the same class separated by less than this are merged, seconds. */
+  mergeGapSeconds: number;
+  /** DCASE 2017 Task 2 style: keep at most the single most confident event per class per file. */
+  oneEventPerFile: boolean;
+}
+
+export interface WeightEntry {
+  name: string;
+  shape: number[];
+  /** Offset into weights.bin, in float32 elements (little endian). */
+  offset: number;
+}
+
+/** `model.json` in a model directory; beside it `weights.bin`, and optionally `model.onnx`. */
+export interface ModelManifest {
+  format: 'earmark-crnn';
+  version: 1;
+  classes: string[];
+  features: FeatureConfig;
+  normalization: { mean: number[]; std: number[] };
+  architecture: CrnnConfig;
+  postprocess: PostprocessConfig;
+  weights: WeightEntry[];
+  /** Free-form but typed summary of how the model was made. */
+  training: {
+    createdAt: string;
+    data?: string;
+    command?: string;
+    epochs?: number;
+    bestEpoch?: number;
+    seed?: number;
+    trainFiles?: number;
+    validationFiles?: number;
+    scores?: Record<string, number>;
+    parent?: string;
+  };
+}
+
+export function timePoolFactor(config: CrnnConfig): number {
+  return config.convBlocks.reduce((p, b) => p * b.poolTime, 1);
+}
