@@ -1,4 +1,5 @@
 import type { BenchSection } from './lib';
+import { mixBench } from './mix';
 
 // Each bench module exports its sections; they are listed here once.
-export const sections: BenchSection[] = [];
+export const sections: BenchSection[] = [mixBench];

@@ -1,4 +1,8 @@
 import type { CliCommand } from './command';
+import { convertCommand } from './commands/convert';
+import { evalCommand } from './commands/eval';
+import { mixCommand } from './commands/mix';
+import { serveCommand } from './commands/serve';
 
 // Each command lives in its own module under ./commands and is listed here once.
-export const commands: readonly CliCommand[] = [];
+export const commands: readonly CliCommand[] = [evalCommand, convertCommand, mixCommand, serveCommand];

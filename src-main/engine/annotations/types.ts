@@ -6,6 +6,9 @@ export interface SoundEvent {
   label: string;
   /** Detector confidence in [0, 1]; absent for human annotations. */
   confidence?: number;
+  /** Frequency band of the event in Hz (Audacity spectral labels, Raven selections); absent when unknown. */
+  lowFrequency?: number;
+  highFrequency?: number;
 }
 
 /**

@@ -58,7 +58,7 @@ export async function readWavInfo(read: ByteReader, fileSize: number, file: stri
     }
     offset = body + size + (size & 1); // chunks are padded to even length
   }
-  throw new AudioDecodeError(file, 'truncated', fmt ? 'WAV file has no data chunk' : 'WAV file has no fmt chunk');
+  throw new AudioDecodeError(file, 'truncated', `truncated WAV file (no ${fmt ? 'data' : 'fmt'} chunk)`);
 }
 
 function parseFmt(b: Uint8Array, file: string): Omit<WavInfo, 'dataOffset' | 'dataBytes' | 'frames'> {

@@ -1,0 +1,71 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { writeAnnotationFile } from '../src-main/engine/annotations';
+import { defaultJobs, detectFiles } from '../src-main/engine/detect';
+import type { BenchRow, BenchSection } from './lib';
+
+const MODEL_DIR = process.env.EARMARK_BENCH_MODEL ?? resolve(import.meta.dirname, '..', 'resources', 'models', 'default');
+const FILES = 12;
+const FILE_SECONDS = 300;
+const AUDIO_DIR = join(tmpdir(), `earmark-bench-detect-${FILES}x${FILE_SECONDS}`);
+
+function hasSox(): boolean {
+  try {
+    execFileSync('sox', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One hour of 44.1 kHz mono FLAC (modulated pink noise), made once and reused. */
+async function ensureAudio(): Promise<string> {
+  if (existsSync(AUDIO_DIR) && (await readdir(AUDIO_DIR)).filter((f) => f.endsWith('.flac')).length === FILES) return AUDIO_DIR;
+  await rm(AUDIO_DIR, { recursive: true, force: true });
+  await mkdir(AUDIO_DIR, { recursive: true });
+  for (let i = 0; i < FILES; i++) {
+    const out = join(AUDIO_DIR, `bench-${String(i).padStart(2, '0')}.flac`);
+    // Pink noise whose level swells and fades every few seconds.
+    execFileSync('sox', [
+      '-n', '-r', '44100', '-c', '1', '-b', '16', out,
+      'synth', String(FILE_SECONDS), 'pinknoise', 'tremolo', String(0.2 + 0.03 * i), '90', 'vol', '0.3',
+    ]);
+  }
+  return AUDIO_DIR;
+}
+
+export const detectThroughput: BenchSection = {
+  name: 'detect throughput',
+  async run() {
+    if (!existsSync(join(MODEL_DIR, 'model.json'))) return { skipped: `no model at ${MODEL_DIR} (train one, or set EARMARK_BENCH_MODEL)` };
+    if (!hasSox()) return { skipped: 'sox not installed (needed to make the FLAC test audio)' };
+    const audio = await ensureAudio();
+    const jobs = defaultJobs();
+    const out = join(tmpdir(), `earmark-bench-detect-${process.pid}.txt`);
+    const t0 = performance.now();
+    const summary = await detectFiles({ inputs: [audio], modelDir: MODEL_DIR, jobs, threads: 1 });
+    await writeAnnotationFile(out, summary.annotations, 'dcase');
+    const wall = (performance.now() - t0) / 1000;
+    await rm(out, { force: true });
+    if (summary.failures.length) return { skipped: `bench audio failed to decode: ${summary.failures[0].message}` };
+    const hours = summary.audioSeconds / 3600;
+    const s = summary.stageSeconds;
+    const section = 'detect';
+    const notes = `${FILES} x ${FILE_SECONDS} s FLAC 44.1 kHz mono; ${summary.featureSource}; ${summary.inference}`;
+    const rows: BenchRow[] = [
+      { section, metric: 'end-to-end real-time factor', value: summary.audioSeconds / wall, unit: 'x', target: '>= 300', notes },
+      { section, metric: 'wall time per hour of audio', value: wall / hours, unit: 's', target: '<= 12' },
+      { section, metric: 'decode + resample (summed over workers)', value: s.decode / hours, unit: 's/h' },
+      { section, metric: 'log-mel (summed over workers)', value: s.features / hours, unit: 's/h' },
+      { section, metric: 'inference (main thread)', value: s.inference / hours, unit: 's/h' },
+      { section, metric: 'main thread waiting for features', value: s.waitForFeatures / hours, unit: 's/h' },
+      { section, metric: 'post-processing', value: s.postprocess / hours, unit: 's/h' },
+    ];
+    return rows;
+  },
+};
+
+export const detectSections: BenchSection[] = [detectThroughput];

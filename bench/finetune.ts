@@ -1,0 +1,291 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { AnnotationSet, SoundEvent } from '../src-main/engine/annotations/types';
+import { decodeAudioFile } from '../src-main/engine/audio/decode';
+import { encodeWav } from '../src-main/engine/audio/wav';
+import { frameDuration } from '../src-main/engine/features/config';
+import { computeLogMel } from '../src-main/engine/features/logmel';
+import { DEFAULT_MODEL_DIR, runFinetune, type FinetuneOptions } from '../src-main/engine/finetune/run';
+import { evaluatePreset } from '../src-main/engine/metrics/index';
+import { backgroundExcerpt, loopCrossfadeLength, renderMixture } from '../src-main/engine/mix/render';
+import { planMixtures } from '../src-main/engine/mix/plan';
+import { rngFor } from '../src-main/engine/mix/prng';
+import { audibleExtent } from '../src-main/engine/mix/trim';
+import type { MixSettings, SplitSources } from '../src-main/engine/mix/types';
+import { selectBackend } from '../src-main/engine/model/backend';
+import { loadModel } from '../src-main/engine/model/io';
+import { probabilitiesToEvents } from '../src-main/engine/postprocess/index';
+import { hashFile, openStore } from '../src-main/engine/store';
+import type { LabeledFile } from '../src-main/engine/train/dataset';
+import { predictFiles } from '../src-main/engine/train/validate';
+import { CORPUS_DIR, CORPUS_MISSING, corpusAvailable } from '../test/corpus';
+import type { BenchRow, BenchSection } from './lib';
+
+/**
+ * The new domain a simulated user works in (documented in the bench notes):
+ *  - sources: only the *test* split of /work/data/mix-v1's manifest (event files and background
+ *    recordings the default model never heard in training or validation);
+ *  - harder: event-to-background ratios -12, -9, -6, -3 dB (the default model saw -6, 0, 6);
+ *  - a different channel: the whole mixture is band-limited to 300-3400 Hz (4th-order high-pass and
+ *    low-pass, telephone band), as a cheap microphone or a phone recording would be.
+ */
+export const DOMAIN = {
+  seed: 5150,
+  ebrsDb: [-12, -9, -6, -3],
+  bandHz: [300, 3400] as const,
+  lengthSeconds: 30,
+  perClass: 45,
+  reviewPool: 40,
+  classes: ['babycry', 'glassbreak', 'gunshot'],
+};
+
+const MIX_DATA = process.env.EARMARK_MIX_DATA ?? resolve(import.meta.dirname, '..', '..', 'data', 'mix-v1');
+const BASE_MODEL = process.env.EARMARK_FINETUNE_BASE_MODEL ?? DEFAULT_MODEL_DIR;
+
+type Biquad = [number, number, number, number, number];
+
+/** RBJ cookbook Butterworth-Q biquad, normalised [b0, b1, b2, a1, a2]. */
+function biquad(kind: 'lowpass' | 'highpass', freq: number, sampleRate: number): Biquad {
+  const w = (2 * Math.PI * freq) / sampleRate;
+  const alpha = Math.sin(w) / (2 * Math.SQRT1_2);
+  const cos = Math.cos(w);
+  const a0 = 1 + alpha;
+  const b = kind === 'lowpass' ? [(1 - cos) / 2, 1 - cos, (1 - cos) / 2] : [(1 + cos) / 2, -(1 + cos), (1 + cos) / 2];
+  return [b[0] / a0, b[1] / a0, b[2] / a0, (-2 * cos) / a0, (1 - alpha) / a0];
+}
+
+function filter(x: Float32Array, [b0, b1, b2, a1, a2]: Biquad): Float32Array {
+  const y = new Float32Array(x.length);
+  let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
+  for (let n = 0; n < x.length; n++) {
+    const v = b0 * x[n] + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+    x2 = x1;
+    x1 = x[n];
+    y2 = y1;
+    y1 = v;
+    y[n] = v;
+  }
+  return y;
+}
+
+/** The domain's channel: 4th-order band-pass (two high-pass and two low-pass biquads). */
+export function bandLimit(x: Float32Array, sampleRate: number, [lo, hi]: readonly [number, number]): Float32Array {
+  const hp = biquad('highpass', lo, sampleRate);
+  const lp = biquad('lowpass', hi, sampleRate);
+  return filter(filter(filter(filter(x, hp), hp), lp), lp);
+}
+
+export interface DomainFile {
+  name: string;
+  path: string;
+  events: SoundEvent[];
+}
+
+/** Renders the domain's mixtures into `dir` from the corpus test-split sources; deterministic from DOMAIN.seed. */
+export async function buildDomain(dir: string, log: (line: string) => void = () => {}): Promise<DomainFile[]> {
+  const manifest = JSON.parse(readFileSync(join(MIX_DATA, 'manifest.json'), 'utf8')) as {
+    sampleRate: number;
+    loopCrossfadeSeconds: number;
+    eventTrimThresholdDb: number;
+    sources: { events: Record<string, Record<string, string[]>>; backgrounds: Record<string, string[]> };
+  };
+  const sr = manifest.sampleRate;
+  const audio = new Map<string, Float32Array>();
+  const sources: SplitSources = { backgrounds: [], events: {} };
+  for (const file of manifest.sources.backgrounds.test) {
+    try {
+      const { samples } = await decodeAudioFile(join(CORPUS_DIR, 'backgrounds', file), { targetRate: sr });
+      audio.set(`backgrounds/${file}`, samples);
+      sources.backgrounds.push({ file: `backgrounds/${file}`, length: samples.length });
+    } catch (error) {
+      log(`skipping background ${file}: ${(error as Error).message}`);
+    }
+  }
+  for (const label of DOMAIN.classes) {
+    sources.events[label] = [];
+    for (const file of manifest.sources.events[label].test) {
+      const rel = `events/${label}/${file}`;
+      try {
+        const { samples } = await decodeAudioFile(join(CORPUS_DIR, rel), { targetRate: sr });
+        const extent = audibleExtent(samples, sr, { thresholdDb: manifest.eventTrimThresholdDb });
+        if (!extent) continue;
+        audio.set(rel, samples);
+        sources.events[label].push({ file: rel, label, length: samples.length, extent });
+      } catch (error) {
+        log(`skipping event ${rel}: ${(error as Error).message}`);
+      }
+    }
+  }
+  const settings: MixSettings = { seed: DOMAIN.seed, sampleRate: sr, lengthSeconds: DOMAIN.lengthSeconds, eventProbability: 0.5, ebrsDb: DOMAIN.ebrsDb, loopCrossfadeSeconds: manifest.loopCrossfadeSeconds };
+  const files: DomainFile[] = [];
+  mkdirSync(dir, { recursive: true });
+  for (const label of DOMAIN.classes) {
+    for (const plan of planMixtures(settings, 'test', label, DOMAIN.perClass, sources)) {
+      const bg = audio.get(plan.background.file)!;
+      const background = backgroundExcerpt(bg, plan.background.start, plan.length, loopCrossfadeLength(bg.length, sr, settings.loopCrossfadeSeconds));
+      const event = plan.event && { samples: audio.get(plan.event.file)!.subarray(plan.event.sourceStart, plan.event.sourceStart + plan.event.length), onset: plan.event.onset, ebrDb: plan.event.ebrDb };
+      const mixed = renderMixture(background, event).samples;
+      const name = plan.name.replace(/^test_/, 'field_');
+      const path = join(dir, name);
+      writeFileSync(path, encodeWav(bandLimit(mixed, sr, DOMAIN.bandHz), sr));
+      files.push({ name, path, events: plan.event ? [{ filename: name, onset: plan.event.onset / sr, offset: (plan.event.onset + plan.event.length) / sr, label }] : [] });
+    }
+  }
+  // A fixed, seeded interleaving: the first `reviewPool` files are the ones a user may review, the rest the test set.
+  const rng = rngFor(DOMAIN.seed, 'review-order');
+  for (let i = files.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [files[i], files[j]] = [files[j], files[i]];
+  }
+  return files;
+}
+
+/** Class-average ER (DCASE 2017 Task 2 preset) of a model on precomputed features. */
+async function modelScores(modelDir: string, files: LabeledFile[], reference: AnnotationSet): Promise<{ errorRate: number; fMeasure: number }> {
+  const model = await loadModel(modelDir);
+  try {
+    const { manifest } = model;
+    const perFile = await predictFiles(model.weights, manifest.architecture, files, manifest.classes.length, manifest.normalization);
+    const frameSeconds = frameDuration(manifest.features);
+    const events = perFile.flatMap((p) => probabilitiesToEvents(p.probs, p.frames, manifest.classes, manifest.postprocess, frameSeconds, p.filename));
+    const report = evaluatePreset('dcase2017-task2', reference, { files: reference.files, events });
+    return { errorRate: report.main.error_rate, fMeasure: report.main.f_measure };
+  } finally {
+    tf.dispose([...model.weights.values()]);
+  }
+}
+
+export interface CurveRow {
+  reviewed: number;
+  erBefore: number;
+  erAfter: number;
+  fBefore: number;
+  fAfter: number;
+  relativeChange: number;
+  seconds: number;
+  trainFiles: number;
+  heldBack: number;
+}
+
+/**
+ * The simulated user: a project of domain files with the default model's detections; for each N, the
+ * first N pool files are "reviewed" (their predictions replaced by the reference events as human
+ * corrections, then marked reviewed), the model is fine-tuned with runFinetune, and both models are
+ * scored on the fixed test set (files never reviewed at any N).
+ */
+export async function finetuneCurve(options: { ns?: number[]; finetune?: Partial<FinetuneOptions>; log?: (line: string) => void } = {}): Promise<CurveRow[]> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const work = await mkdtemp(join(tmpdir(), 'earmark-bench-finetune-'));
+  try {
+    await selectBackend(undefined, log);
+    const audioDir = join(work, 'field');
+    const files = await buildDomain(audioDir, log);
+    const pool = files.slice(0, DOMAIN.reviewPool);
+    const test = files.slice(DOMAIN.reviewPool);
+    log(`domain: ${files.length} files (${pool.length} reviewable, ${test.length} test), EBR ${DOMAIN.ebrsDb.join('/')} dB, band ${DOMAIN.bandHz.join('-')} Hz`);
+
+    const baseManifest = JSON.parse(readFileSync(join(BASE_MODEL, 'model.json'), 'utf8')) as { features: Parameters<typeof computeLogMel>[1]; classes: string[] };
+    const testFiles: LabeledFile[] = [];
+    for (const f of test) {
+      const { samples } = await decodeAudioFile(f.path, { targetRate: baseManifest.features.sampleRate });
+      testFiles.push({ filename: f.name, features: computeLogMel(samples, baseManifest.features), targets: new Float32Array(0), events: f.events });
+    }
+    const reference: AnnotationSet = { files: test.map((f) => f.name), events: test.flatMap((f) => f.events) };
+    const before = await modelScores(BASE_MODEL, testFiles, reference);
+    log(`default model on the test set: ER ${before.errorRate.toFixed(3)} F ${(before.fMeasure * 100).toFixed(1)}%`);
+
+    const template = join(work, 'template.db');
+    const setup = openStore(template);
+    const project = setup.createProject({ name: 'field', rootDir: audioDir });
+    const model = setup.addModel({ name: 'default', dirPath: resolve(BASE_MODEL), classes: baseManifest.classes, activate: true });
+    const byName = new Map<string, number>();
+    for (const f of files) {
+      const { inserted } = setup.upsertRecordings(project.id, [{ relPath: f.name, contentHash: await hashFile(f.path), durationSeconds: DOMAIN.lengthSeconds }]);
+      byName.set(f.name, inserted[0].id);
+    }
+    // The default model's detections on the pool, as a user would have them before reviewing.
+    const poolFiles: LabeledFile[] = [];
+    for (const f of pool) {
+      const { samples } = await decodeAudioFile(f.path, { targetRate: baseManifest.features.sampleRate });
+      poolFiles.push({ filename: f.name, features: computeLogMel(samples, baseManifest.features), targets: new Float32Array(0), events: [] });
+    }
+    const loaded = await loadModel(BASE_MODEL);
+    const probs = await predictFiles(loaded.weights, loaded.manifest.architecture, poolFiles, loaded.manifest.classes.length, loaded.manifest.normalization);
+    tf.dispose([...loaded.weights.values()]);
+    const run = setup.startDetectionRun(project.id, model.id);
+    for (const p of probs) {
+      const events = probabilitiesToEvents(p.probs, p.frames, loaded.manifest.classes, loaded.manifest.postprocess, frameDuration(loaded.manifest.features), p.filename);
+      setup.recordDetection(run.id, byName.get(p.filename)!, events.map(({ label, onset, offset, confidence }) => ({ label, onset, offset, confidence })));
+    }
+    setup.finishDetectionRun(run.id, 'completed');
+    setup.close();
+
+    const rows: CurveRow[] = [];
+    for (const n of options.ns ?? [5, 10, 20, 40]) {
+      const dbPath = join(work, `n${n}.db`);
+      copyFileSync(template, dbPath);
+      const store = openStore(dbPath);
+      for (const f of pool.slice(0, n)) {
+        const id = byName.get(f.name)!;
+        const predicted = store.listEvents({ recordingId: id }).map((e) => e.id);
+        if (predicted.length) store.deleteEvents(predicted);
+        if (f.events.length) store.createEvents(f.events.map((e) => ({ recordingId: id, label: e.label, onset: e.onset, offset: e.offset })));
+        store.markReviewed(id);
+      }
+      store.close();
+      const started = performance.now();
+      const result = await runFinetune({ dbPath, seed: 1, modelsDir: join(work, `models-n${n}`), ...options.finetune, onProgress: (p) => {
+        if (p.type === 'epoch') log(`  N=${n} epoch ${p.epoch}: loss ${p.loss.toFixed(4)} val loss ${p.validationLoss.toFixed(4)} val ER ${p.errorRate.toFixed(3)}${p.improved ? ' *' : ''} (${p.seconds.toFixed(1)} s)`);
+        else if (p.type === 'warning') log(`  N=${n} warning: ${p.message}`);
+      } }).catch((error: Error) => {
+        log(`  N=${n}: ${error.message}`);
+        return undefined;
+      });
+      const seconds = (performance.now() - started) / 1000;
+      if (!result || result.status !== 'completed') continue;
+      const after = await modelScores(result.model.dirPath, testFiles, reference);
+      const row: CurveRow = {
+        reviewed: n,
+        erBefore: before.errorRate,
+        erAfter: after.errorRate,
+        fBefore: before.fMeasure,
+        fAfter: after.fMeasure,
+        relativeChange: (after.errorRate - before.errorRate) / before.errorRate,
+        seconds,
+        trainFiles: result.trainFiles,
+        heldBack: result.validationFiles,
+      };
+      log(`N=${n}: ER ${row.erBefore.toFixed(3)} -> ${row.erAfter.toFixed(3)} (${(row.relativeChange * 100).toFixed(1)} %), F ${(row.fBefore * 100).toFixed(1)}% -> ${(row.fAfter * 100).toFixed(1)}%, ${seconds.toFixed(1)} s`);
+      rows.push(row);
+    }
+    return rows;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** issue 5 item 4: the before/after curve of fine-tuning on N reviewed files of a shifted domain. */
+export const finetuneBench: BenchSection = {
+  name: 'finetune',
+  async run() {
+    if (!corpusAvailable) return { skipped: CORPUS_MISSING };
+    if (!existsSync(join(MIX_DATA, 'manifest.json'))) return { skipped: `mix manifest not found at ${MIX_DATA} (set EARMARK_MIX_DATA)` };
+    if (!existsSync(join(BASE_MODEL, 'model.json'))) return { skipped: `base model not found at ${BASE_MODEL} (set EARMARK_FINETUNE_BASE_MODEL)` };
+    const curve = await finetuneCurve();
+    const rows: BenchRow[] = [];
+    const domain = `test-split sources, EBR ${DOMAIN.ebrsDb.join('/')} dB, ${DOMAIN.bandHz.join('-')} Hz band; ${DOMAIN.perClass * DOMAIN.classes.length - DOMAIN.reviewPool} fixed test files`;
+    for (const r of curve) {
+      const tag = `N=${r.reviewed}`;
+      rows.push(
+        { section: 'finetune', metric: `${tag} ER before`, value: r.erBefore, unit: 'ER', notes: domain },
+        { section: 'finetune', metric: `${tag} ER after`, value: r.erAfter, unit: 'ER', notes: `${r.trainFiles} train + ${r.heldBack} held back; F ${(r.fBefore * 100).toFixed(1)}% -> ${(r.fAfter * 100).toFixed(1)}%` },
+        { section: 'finetune', metric: `${tag} ER relative change`, value: r.relativeChange * 100, unit: '%', target: r.reviewed === 20 ? '<= -40' : undefined },
+        { section: 'finetune', metric: `${tag} fine-tune time`, value: r.seconds, unit: 's', target: r.reviewed === 20 ? '< 120 (2 cores)' : undefined, notes: 'runFinetune end to end: material, features, training, tuning, save' },
+      );
+    }
+    return rows;
+  },
+};

@@ -1,0 +1,535 @@
+/**
+ * The one Earmark service API, shared by the Electron main process, the preload, the
+ * `earmark serve` HTTP host and the renderer. Every method's params and result are runtime
+ * schemas (zod); the TypeScript types are inferred from them, never written twice.
+ *
+ * Rules every host follows:
+ *  - params are parsed with `api[method].params` before the service sees them (unknown keys are
+ *    rejected: all param objects are strict), so the service only receives well-typed values;
+ *  - failures travel as an `ApiErrorBody` ({ code, message, details }) and are re-thrown on the
+ *    client as `ApiError` (see ./errors);
+ *  - times are seconds from the start of the recording (floats); ids are positive integers,
+ *    except job ids which are strings;
+ *  - paths in params that point into a project (export destination) are resolved against the
+ *    project root and refused with 'forbidden-path' if they leave it.
+ *
+ * Wire formats: HTTP POST /api/<method> with a JSON body of params and `Authorization: Bearer
+ * <token>` answers `{ "result": ... }` (200) or `{ "error": ApiErrorBody }` (4xx/5xx, status from
+ * `apiErrorHttpStatus`); push events arrive as SSE `data:` lines (JSON ApiEvent) on
+ * GET /api/events?token=<token>. Electron IPC ('earmark:call') resolves with an envelope
+ * `{ ok: true, result } | { ok: false, error: ApiErrorBody }`; events arrive on 'earmark:event'.
+ *
+ * This file must stay importable in the browser: no Node imports.
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Limits shared by the schemas (and by the service's own checks).
+// ---------------------------------------------------------------------------------------------
+
+export const LIMITS = {
+  /** Longest path accepted anywhere. */
+  pathLength: 4096,
+  /** Names of projects and labels. */
+  nameLength: 120,
+  /** Free-text fields (notes, descriptions). */
+  textLength: 2000,
+  /** Longest time value accepted, seconds (one week); the service also checks against the recording's duration. */
+  maxSeconds: 7 * 24 * 3600,
+  /** Most ids in one request (recording selections). */
+  maxIds: 100_000,
+  /** Most events merged at once. */
+  maxMerge: 1000,
+  /** Peaks per second of audio, and most peaks returned in one call. */
+  maxPeaksPerSecond: 4000,
+  maxPeaks: 2_000_000,
+  /** Spectrogram tile size. */
+  maxSpectrogramColumns: 4096,
+  maxSpectrogramBins: 512,
+  /** HTTP request body limit, bytes. */
+  maxBodyBytes: 1024 * 1024,
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks.
+// ---------------------------------------------------------------------------------------------
+
+/** A database row id. */
+export const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** A background job id (opaque string). */
+export const JobId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'job ids are letters, digits, - and _');
+/** A time in seconds within a recording. */
+export const Seconds = z.number().finite().min(0).max(LIMITS.maxSeconds);
+/** A probability / confidence. */
+export const Confidence = z.number().finite().min(0).max(1);
+export const PathString = z.string().min(1).max(LIMITS.pathLength).refine((s) => !s.includes('\0'), 'path contains a NUL byte');
+export const Name = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(LIMITS.nameLength)
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+/** CSS hex colour, #rrggbb. */
+export const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'colour must be #rrggbb');
+/** Keyboard shortcut for a label: one lower-case letter or digit, or null for none. */
+export const Shortcut = z.string().regex(/^[a-z0-9]$/, 'shortcut must be one letter or digit').nullable();
+/** ISO 8601 timestamp. */
+export const Timestamp = z.string();
+const IdList = z.array(Id).max(LIMITS.maxIds);
+
+// ---------------------------------------------------------------------------------------------
+// Domain objects (results).
+// ---------------------------------------------------------------------------------------------
+
+/** not-run: never detected; detected: has a detection run; reviewed: a human marked it done. */
+export const RecordingStatus = z.enum(['not-run', 'detected', 'reviewed']);
+export type RecordingStatus = z.infer<typeof RecordingStatus>;
+
+export const Project = z.object({
+  id: Id,
+  name: z.string(),
+  /** Absolute path of the folder the project was opened from. */
+  root: z.string(),
+  createdAt: Timestamp,
+  recordingCount: z.number().int().min(0),
+  statusCounts: z.object({ 'not-run': z.number().int(), detected: z.number().int(), reviewed: z.number().int() }),
+});
+export type Project = z.infer<typeof Project>;
+
+export const Recording = z.object({
+  id: Id,
+  projectId: Id,
+  /** Path relative to the project root, '/'-separated (e.g. 'day1/rec_001.wav'). */
+  path: z.string(),
+  /** File name without folders. */
+  name: z.string(),
+  durationSeconds: z.number().min(0),
+  sampleRate: z.number().int().min(0),
+  channels: z.number().int().min(0),
+  status: RecordingStatus,
+  /** Events currently on the recording (predicted and human). */
+  eventCount: z.number().int().min(0),
+  /** Highest confidence of a predicted event, null if none. */
+  maxConfidence: z.number().nullable(),
+  /** Labels that occur on the recording. */
+  labelIds: z.array(Id),
+  /** Last detection or decode error for this file, null if none. */
+  error: z.string().nullable(),
+});
+export type Recording = z.infer<typeof Recording>;
+
+export const Label = z.object({
+  id: Id,
+  projectId: Id,
+  name: z.string(),
+  color: Color,
+  shortcut: Shortcut,
+});
+export type Label = z.infer<typeof Label>;
+
+/** predicted: made by a detector and untouched; human: created or edited by a person. */
+export const EventSource = z.enum(['predicted', 'human']);
+export type EventSource = z.infer<typeof EventSource>;
+
+export const SoundEventRow = z.object({
+  id: Id,
+  recordingId: Id,
+  labelId: Id,
+  onset: z.number(),
+  offset: z.number(),
+  /** Detector confidence in [0, 1]; null for events a person drew. */
+  confidence: z.number().nullable(),
+  source: EventSource,
+  /** True once a person confirmed or edited the event (drawn differently from predictions). */
+  verified: z.boolean(),
+  /** Increases by one on every edit of this event. */
+  version: z.number().int().min(1),
+  updatedAt: Timestamp,
+});
+export type SoundEventRow = z.infer<typeof SoundEventRow>;
+
+/** Undo/redo availability for a project, returned with every edit so the UI stays in sync. */
+export const EditState = z.object({
+  projectId: Id,
+  canUndo: z.boolean(),
+  canRedo: z.boolean(),
+  /** Human-readable description of what undo/redo would do, e.g. 'move event 12'. */
+  undoDescription: z.string().nullable(),
+  redoDescription: z.string().nullable(),
+});
+export type EditState = z.infer<typeof EditState>;
+
+export const EditAction = z.enum(['create', 'update', 'delete', 'split', 'merge', 'detect', 'undo', 'redo']);
+export const EventSnapshot = z.object({ labelId: Id, onset: z.number(), offset: z.number(), confidence: z.number().nullable(), source: EventSource, verified: z.boolean() });
+export const HistoryEntry = z.object({
+  eventId: Id,
+  version: z.number().int(),
+  action: EditAction,
+  at: Timestamp,
+  /** State before and after this change; null when the event did not exist (create) / no longer exists (delete). */
+  before: EventSnapshot.nullable(),
+  after: EventSnapshot.nullable(),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
+export const JobKind = z.enum(['detection', 'training']);
+export const JobStatus = z.enum(['queued', 'running', 'done', 'failed', 'cancelled']);
+export const JobFileError = z.object({ recordingId: Id.nullable(), path: z.string(), message: z.string() });
+export const TrainingEpoch = z.object({ epoch: z.number().int(), loss: z.number(), validationLoss: z.number().nullable(), errorRate: z.number().nullable() });
+export const Job = z.object({
+  id: JobId,
+  kind: JobKind,
+  projectId: Id,
+  status: JobStatus,
+  /** Units done / total (files for detection, steps for training); fraction in [0, 1]. */
+  progress: z.object({ done: z.number().int().min(0), total: z.number().int().min(0), fraction: z.number().min(0).max(1) }),
+  /** What is being worked on now (a file path, 'epoch 3/10'), null when idle. */
+  current: z.string().nullable(),
+  /** Per-file failures; the job goes on after a file fails. */
+  errors: z.array(JobFileError),
+  /** Overall failure message when status is 'failed'. */
+  message: z.string().nullable(),
+  startedAt: Timestamp,
+  finishedAt: Timestamp.nullable(),
+  /** Training only: metrics per finished epoch (for the loss/ER plot). */
+  epochs: z.array(TrainingEpoch),
+  /** Training only: the model produced, once done. */
+  resultModelId: Id.nullable(),
+});
+export type Job = z.infer<typeof Job>;
+export type JobStatus = z.infer<typeof JobStatus>;
+
+export const Model = z.object({
+  id: Id,
+  name: z.string(),
+  /** 'bundled' for the default model shipped in resources/models, 'finetune' for models trained here. */
+  origin: z.enum(['bundled', 'finetune']),
+  classes: z.array(z.string()),
+  active: z.boolean(),
+  createdAt: Timestamp,
+  parentId: Id.nullable(),
+  /** Validation scores recorded when the model was made (e.g. { errorRate: 0.31, f1: 0.82 }). */
+  scores: z.record(z.string(), z.number()),
+});
+export type Model = z.infer<typeof Model>;
+
+export const ExportFormat = z.enum(['dcase', 'audacity', 'raven', 'csv', 'json']);
+export type ExportFormat = z.infer<typeof ExportFormat>;
+
+export const SpectrogramScale = z.enum(['mel', 'linear']);
+
+// ---------------------------------------------------------------------------------------------
+// Methods.
+// ---------------------------------------------------------------------------------------------
+
+const p = z.strictObject;
+const EventMutation = z.object({ event: SoundEventRow, edits: EditState });
+
+export const api = {
+  /** What is running: version, host kind, compute backend, active model, useful folders. */
+  'app.info': {
+    params: p({}),
+    result: z.object({
+      name: z.literal('Earmark'),
+      version: z.string(),
+      host: z.enum(['electron', 'browser']),
+      /** Inference backend in use ('onnxruntime-cpu', 'tfjs-wasm', ...), null before first use. */
+      backend: z.string().nullable(),
+      model: z.object({ id: Id, name: z.string(), classes: z.array(z.string()) }).nullable(),
+      /** Bundled example audio folder, null if not shipped. */
+      examplesDir: z.string().nullable(),
+      homeDir: z.string(),
+    }),
+  },
+
+  /** Subfolders of a folder, for the folder browser (path absolute; default: home). */
+  'folders.list': {
+    params: p({ path: PathString.optional() }),
+    result: z.object({
+      path: z.string(),
+      parent: z.string().nullable(),
+      entries: z.array(z.object({ name: z.string(), path: z.string(), audioFiles: z.number().int().min(0) })),
+      /** Audio files directly in `path`. */
+      audioFiles: z.number().int().min(0),
+    }),
+  },
+
+  'projects.list': { params: p({}), result: z.array(Project) },
+  /** Opens (creating if needed) the project for a folder and scans it for audio files (recursively). */
+  'projects.open': { params: p({ root: PathString }), result: Project },
+  'projects.get': { params: p({ projectId: Id }), result: Project },
+
+  'recordings.list': {
+    params: p({
+      projectId: Id,
+      /** Only recordings in one of these statuses. */
+      status: z.array(RecordingStatus).max(3).optional(),
+      /** Only recordings with at least one event of this label. */
+      labelId: Id.optional(),
+      /** Only recordings with an event of at least this confidence (human events count as 1). */
+      minConfidence: Confidence.optional(),
+    }),
+    result: z.array(Recording),
+  },
+  'recordings.get': { params: p({ recordingId: Id }), result: Recording },
+  /**
+   * Min/max peaks (mono mix, in [-1, 1]) over [start, end) at `peaksPerSecond`, computed by a
+   * streaming decode on the server and cached. Use for the waveform; never decode in the renderer.
+   */
+  'recordings.peaks': {
+    params: p({
+      recordingId: Id,
+      peaksPerSecond: z.number().finite().positive().max(LIMITS.maxPeaksPerSecond),
+      start: Seconds.optional(),
+      end: Seconds.optional(),
+    }),
+    result: z.object({
+      recordingId: Id,
+      peaksPerSecond: z.number(),
+      start: z.number(),
+      end: z.number(),
+      durationSeconds: z.number(),
+      min: z.array(z.number()),
+      max: z.array(z.number()),
+    }),
+  },
+  /**
+   * Magnitude spectrogram tile for [start, end): `columns` time columns x `bins` frequency bins,
+   * values quantised to 0..255 over [dbMin, dbMax] and sent base64-encoded, column-major
+   * (byte index = column * bins + bin, bin 0 = lowest frequency).
+   */
+  'recordings.spectrogram': {
+    params: p({
+      recordingId: Id,
+      start: Seconds,
+      end: Seconds,
+      scale: SpectrogramScale.default('mel'),
+      columns: z.number().int().min(1).max(LIMITS.maxSpectrogramColumns).default(1024),
+      bins: z.number().int().min(8).max(LIMITS.maxSpectrogramBins).default(128),
+    }),
+    result: z.object({
+      recordingId: Id,
+      scale: SpectrogramScale,
+      start: z.number(),
+      end: z.number(),
+      columns: z.number().int(),
+      bins: z.number().int(),
+      /** Centre frequency of each bin, Hz. */
+      frequencies: z.array(z.number()),
+      dbMin: z.number(),
+      dbMax: z.number(),
+      data: z.string(),
+    }),
+  },
+  /** A URL an <audio> element can play (seekable): `/media/<id>?token=...` (HTTP Range) in the browser, `earmark://media/<id>` in Electron. */
+  'recordings.mediaUrl': { params: p({ recordingId: Id }), result: z.object({ url: z.string(), mimeType: z.string() }) },
+  'recordings.setReviewed': { params: p({ recordingId: Id, reviewed: z.boolean() }), result: Recording },
+
+  'labels.list': { params: p({ projectId: Id }), result: z.array(Label) },
+  'labels.create': { params: p({ projectId: Id, name: Name, color: Color.optional(), shortcut: Shortcut.optional() }), result: Label },
+  'labels.update': { params: p({ labelId: Id, name: Name.optional(), color: Color.optional(), shortcut: Shortcut.optional() }), result: Label },
+
+  'events.list': {
+    params: p({ recordingId: Id, labelId: Id.optional(), minConfidence: Confidence.optional() }),
+    result: z.array(SoundEventRow),
+  },
+  /** A person draws an event (source 'human', verified). */
+  'events.create': {
+    params: p({ recordingId: Id, labelId: Id, onset: Seconds, offset: Seconds }).refine((v) => v.onset < v.offset, { message: 'onset must be before offset', path: ['offset'] }),
+    result: EventMutation,
+  },
+  /** Move, resize, relabel or verify an event; any change by a person marks it verified. */
+  'events.update': {
+    params: p({
+      eventId: Id,
+      onset: Seconds.optional(),
+      offset: Seconds.optional(),
+      labelId: Id.optional(),
+      verified: z.boolean().optional(),
+      /** If given, the update is refused with 'conflict' unless the event is still at this version. */
+      expectedVersion: z.number().int().min(1).optional(),
+    }).refine((v) => v.onset === undefined || v.offset === undefined || v.onset < v.offset, { message: 'onset must be before offset', path: ['offset'] }),
+    result: EventMutation,
+  },
+  'events.delete': { params: p({ eventId: Id }), result: z.object({ eventId: Id, edits: EditState }) },
+  /** Splits an event at time `at` (strictly inside it) into two events with the same label. */
+  'events.split': {
+    params: p({ eventId: Id, at: Seconds }),
+    result: z.object({ events: z.tuple([SoundEventRow, SoundEventRow]), edits: EditState }),
+  },
+  /** Merges events of one recording into one spanning them all, with the first event's label. */
+  'events.merge': {
+    params: p({ eventIds: z.array(Id).min(2).max(LIMITS.maxMerge) }),
+    result: EventMutation,
+  },
+  /** Edit history of one event, or of every event of a recording; newest first. */
+  'events.history': {
+    params: p({ eventId: Id.optional(), recordingId: Id.optional(), limit: z.number().int().min(1).max(10_000).default(200) }).refine(
+      (v) => (v.eventId === undefined) !== (v.recordingId === undefined),
+      { message: 'give exactly one of eventId and recordingId' },
+    ),
+    result: z.array(HistoryEntry),
+  },
+
+  /** Undo / redo the last edit of a project (events only). `recordingIds` were touched: reload their events. */
+  'edits.undo': { params: p({ projectId: Id }), result: z.object({ applied: z.boolean(), description: z.string().nullable(), recordingIds: z.array(Id), edits: EditState }) },
+  'edits.redo': { params: p({ projectId: Id }), result: z.object({ applied: z.boolean(), description: z.string().nullable(), recordingIds: z.array(Id), edits: EditState }) },
+  'edits.state': { params: p({ projectId: Id }), result: EditState },
+
+  /**
+   * Starts batch detection in the background. Default: every recording of the project not yet
+   * detected; `force` re-detects the others too. Human-verified events are never replaced.
+   */
+  'detection.start': {
+    params: p({ projectId: Id, recordingIds: IdList.optional(), force: z.boolean().default(false) }),
+    result: z.object({ jobId: JobId }),
+  },
+  'detection.cancel': { params: p({ jobId: JobId }), result: Job },
+
+  'jobs.get': { params: p({ jobId: JobId }), result: Job },
+  'jobs.list': { params: p({ projectId: Id.optional(), activeOnly: z.boolean().default(false) }), result: z.array(Job) },
+
+  'models.list': { params: p({}), result: z.array(Model) },
+  'models.get': { params: p({ modelId: Id }), result: Model },
+  /** Makes a model the one used for detection (roll back = activate an older one). */
+  'models.activate': { params: p({ modelId: Id }), result: Model },
+
+  /** Fine-tunes on reviewed recordings (issue 5). May fail with 'not-implemented' until the engine exists. */
+  'training.start': {
+    params: p({ projectId: Id, fromModelId: Id.optional(), epochs: z.number().int().min(1).max(500).optional() }),
+    result: z.object({ jobId: JobId }),
+  },
+  'training.cancel': { params: p({ jobId: JobId }), result: Job },
+
+  /**
+   * Exports events of a project (or of some recordings). With `destination` (relative to the project
+   * root, or absolute inside it) the file is written there and `path` returned; without it the text
+   * is returned. `verifiedOnly` keeps only human-verified events.
+   */
+  'export.run': {
+    params: p({
+      projectId: Id,
+      recordingIds: IdList.optional(),
+      format: ExportFormat.default('dcase'),
+      destination: PathString.optional(),
+      minConfidence: Confidence.optional(),
+      verifiedOnly: z.boolean().default(false),
+    }),
+    result: z.object({
+      format: ExportFormat,
+      text: z.string().nullable(),
+      path: z.string().nullable(),
+      eventCount: z.number().int(),
+      fileCount: z.number().int(),
+    }),
+  },
+} as const;
+
+export type Api = typeof api;
+export type ApiMethod = keyof Api;
+/** What the caller passes (defaults may be omitted). */
+export type ApiParams<M extends ApiMethod> = z.input<Api[M]['params']>;
+/** What the service receives after parsing (defaults filled in). */
+export type ApiParsedParams<M extends ApiMethod> = z.output<Api[M]['params']>;
+export type ApiResult<M extends ApiMethod> = z.output<Api[M]['result']>;
+
+export const apiMethods = Object.keys(api) as ApiMethod[];
+
+export function isApiMethod(name: unknown): name is ApiMethod {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(api, name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Push events (server -> renderer).
+// ---------------------------------------------------------------------------------------------
+
+export const ApiEvent = z.discriminatedUnion('type', [
+  /** A detection or training job advanced (also sent once when it starts). */
+  z.object({ type: z.literal('job.progress'), job: Job }),
+  /** A job reached 'done', 'failed' or 'cancelled'. */
+  z.object({ type: z.literal('job.finished'), job: Job }),
+  /** A recording's status, counts or error changed (detection finished a file, reviewed, an edit). */
+  z.object({ type: z.literal('recording.updated'), recording: Recording }),
+  /** The events of a recording changed outside the caller's own request (detection, undo from another window). */
+  z.object({ type: z.literal('events.changed'), projectId: Id, recordingId: Id }),
+  /** The active model changed or a new model was added. */
+  z.object({ type: z.literal('models.changed') }),
+]);
+export type ApiEvent = z.infer<typeof ApiEvent>;
+export type ApiEventListener = (event: ApiEvent) => void;
+
+// ---------------------------------------------------------------------------------------------
+// Errors.
+// ---------------------------------------------------------------------------------------------
+
+export const ApiErrorCode = z.enum([
+  'invalid-params',
+  'unknown-method',
+  'unauthorized',
+  /** Request refused by a host check (bad Host/Origin header). */
+  'forbidden',
+  'forbidden-path',
+  'not-found',
+  'conflict',
+  'payload-too-large',
+  'unsupported-media',
+  'not-implemented',
+  'busy',
+  'internal',
+]);
+export type ApiErrorCode = z.infer<typeof ApiErrorCode>;
+
+/** The wire form of an error (HTTP JSON body, IPC result). */
+export const ApiErrorBody = z.object({ code: ApiErrorCode, message: z.string(), details: z.unknown().optional() });
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
+
+/** HTTP status for each error code (IPC carries only the body). */
+export const apiErrorHttpStatus: Record<ApiErrorCode, number> = {
+  'invalid-params': 400,
+  'unknown-method': 404,
+  unauthorized: 401,
+  forbidden: 403,
+  'forbidden-path': 403,
+  'not-found': 404,
+  conflict: 409,
+  'payload-too-large': 413,
+  'unsupported-media': 415,
+  'not-implemented': 501,
+  busy: 409,
+  internal: 500,
+};
+
+/** A typed API failure; thrown by the service, re-created on the client from the wire body. */
+export class ApiError extends Error {
+  readonly code: ApiErrorCode;
+  readonly details: unknown;
+  constructor(code: ApiErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.details = details;
+  }
+  toBody(): ApiErrorBody {
+    return this.details === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** Readable one-line summary of a zod error: "offset: onset must be before offset; labelId: expected number". */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
+}
+
+/** Parses params for a method; throws ApiError('invalid-params'|'unknown-method'). Used by every host. */
+export function parseParams<M extends ApiMethod>(method: M, params: unknown): ApiParsedParams<M>;
+export function parseParams(method: string, params: unknown): unknown;
+export function parseParams(method: string, params: unknown): unknown {
+  if (!isApiMethod(method)) throw new ApiError('unknown-method', `unknown API method "${String(method).slice(0, 100)}"`);
+  const result = api[method].params.safeParse(params ?? {});
+  if (!result.success) {
+    throw new ApiError('invalid-params', `${method}: ${describeZodError(result.error)}`, { issues: result.error.issues.slice(0, 20).map((i) => ({ path: i.path.map(String), message: i.message })) });
+  }
+  return result.data;
+}

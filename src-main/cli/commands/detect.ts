@@ -1,0 +1,171 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { ANNOTATION_FORMATS, PER_FILE_FORMATS, formatAnnotations, writeAnnotationFile, type AnnotationFormat } from '../../engine/annotations';
+import type { AnnotationSet } from '../../engine/annotations/types';
+import { DetectionDbSink } from '../../engine/detect/db-sink';
+import { InputPathError, defaultJobs, detectFiles, formatProgress, parseShard, type DetectSummary, type Shard } from '../../engine/detect';
+import type { PostprocessConfig } from '../../engine/model/manifest';
+import { readModelFiles } from '../../engine/onnx/model-files';
+import { CliUsageError } from '../args';
+import { defineCommand, type CliIO } from '../command';
+
+/** The model shipped with Earmark, found from the package, not the working directory. */
+export const DEFAULT_MODEL_DIR = resolve(import.meta.dirname, '..', '..', '..', 'resources', 'models', 'default');
+
+/** Exit code when some files could not be processed (the others were detected and written). */
+export const EXIT_SOME_FAILED = 3;
+
+/** "0.4" (every class) or "babycry=0.3,gunshot=0.6". */
+export function parseThresholds(text: string, classes: string[]): Record<string, number> {
+  const value = (v: string, what: string) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new CliUsageError(`--threshold: ${what} must be a number in [0, 1], got "${v}"`);
+    return n;
+  };
+  if (!text.includes('=')) return Object.fromEntries(classes.map((c) => [c, value(text, 'the threshold')]));
+  const out: Record<string, number> = {};
+  for (const part of text.split(',')) {
+    const [label, v] = part.split('=');
+    if (!classes.includes(label?.trim())) throw new CliUsageError(`--threshold: unknown class "${label}" (the model's classes: ${classes.join(', ')})`);
+    out[label.trim()] = value(v ?? '', `the threshold of ${label.trim()}`);
+  }
+  return out;
+}
+
+const PER_FILE_SUFFIX: Partial<Record<AnnotationFormat, string>> = { audacity: '.txt', raven: '.selections.txt' };
+
+/** Audacity and Raven hold one recording per file: one output file per recording, in the --out folder. */
+async function writePerFile(outDir: string, set: AnnotationSet, format: AnnotationFormat): Promise<void> {
+  for (const name of set.files) {
+    const path = join(outDir, name.replace(/^(\.\.\/)+|^\//, '') + PER_FILE_SUFFIX[format]);
+    await mkdir(dirname(path), { recursive: true });
+    await writeAnnotationFile(path, { files: [name], events: set.events.filter((e) => e.filename === name) }, format);
+  }
+}
+
+/**
+ * DCASE 2017 Task 2 lists are "file onset offset label": the confidence is left out there, and
+ * rounded to 4 decimals in the formats that carry it.
+ */
+function forOutput(set: AnnotationSet, format: AnnotationFormat): AnnotationSet {
+  return {
+    files: set.files,
+    events: set.events.map(({ confidence, ...e }) =>
+      format === 'dcase' || confidence === undefined ? e : { ...e, confidence: Math.round(confidence * 1e4) / 1e4 },
+    ),
+  };
+}
+
+function summaryLines(s: DetectSummary): string[] {
+  const ok = s.results.filter((r) => !r.skipped).length;
+  const skipped = s.results.length - ok;
+  const speed = s.wallSeconds > 0 ? s.audioSeconds / s.wallSeconds : 0;
+  const lines = [
+    `earmark detect: ${ok} file${ok === 1 ? '' : 's'} detected${skipped ? `, ${skipped} already done (skipped)` : ''}${s.failures.length ? `, ${s.failures.length} failed` : ''}; ` +
+      `${(s.audioSeconds / 3600).toFixed(2)} h of audio in ${s.wallSeconds.toFixed(1)} s (${speed.toFixed(0)}x real time); ${s.annotations.events.length} events`,
+  ];
+  if (s.failures.length) {
+    lines.push('Failed files:');
+    for (const f of s.failures) lines.push(`  ${f.file.name}: ${f.reason}: ${f.message}`);
+  }
+  return lines;
+}
+
+export const detectCommand = defineCommand(
+  {
+    name: 'detect',
+    summary: 'Detect sound events in audio files and folders with a trained model',
+    positionals: [{ name: 'PATH', description: 'Audio files or folders (searched recursively for .wav .flac .mp3 .ogg)', variadic: true }],
+    options: {
+      model: { kind: 'string', description: 'Model directory (model.json + weights.bin)', valueName: 'DIR', default: DEFAULT_MODEL_DIR },
+      out: {
+        kind: 'string',
+        short: 'o',
+        description: 'Output file (default: standard output). For audacity/raven with several files: a folder, one file per recording',
+        valueName: 'FILE',
+      },
+      format: { kind: 'choice', description: 'Output format', choices: ANNOTATION_FORMATS, default: 'dcase' },
+      jobs: { kind: 'integer', short: 'j', description: `Decoding worker threads (0: decode in the main thread; default: cores - 1 = ${defaultJobs()})`, valueName: 'N', min: 0 },
+      threads: { kind: 'integer', description: 'Inference threads (onnxruntime intra-op)', valueName: 'N', min: 1, default: 1 },
+      shard: { kind: 'string', description: 'Process only shard I of N (by a hash of the file name; shards never overlap and together cover every file)', valueName: 'I/N' },
+      force: { kind: 'boolean', description: 'Run every file again, even those the state file (OUT.state.json) records as done' },
+      db: { kind: 'string', description: 'Also store recordings, predicted events and a detection run in this project database', valueName: 'FILE' },
+      backend: { kind: 'choice', description: 'Inference engine (auto: onnxruntime when it loads, else TensorFlow.js)', choices: ['auto', 'onnx', 'tfjs'], default: 'auto' },
+      threshold: { kind: 'string', description: 'Override decision thresholds: one for all classes (0.4) or per class (babycry=0.3,gunshot=0.6)', valueName: 'T' },
+      window: { kind: 'number', description: 'Window length for long files, seconds', valueName: 'SECONDS', min: 1, default: 30 },
+    },
+    examples: [
+      'earmark detect recordings/ --out detections.txt        # DCASE event list; re-runs skip files already done',
+      'earmark detect a.flac b.wav                            # events to standard output, progress to stderr',
+      'earmark detect big/ --shard 2/4 --out part2.txt        # one of four machines',
+      'earmark detect rec/ --format audacity --out labels/    # one Audacity label file per recording',
+      'Exit status: 0 when every file was detected, 3 when some files failed (listed on stderr; the others are written), 1 on other errors, 2 on usage errors.',
+    ],
+  },
+  async ({ positionals, options }, io: CliIO) => {
+    const format = options.format as AnnotationFormat;
+    const perFile = PER_FILE_FORMATS.includes(format);
+    let shard: Shard | undefined;
+    try {
+      shard = options.shard ? parseShard(options.shard) : undefined;
+    } catch (error) {
+      throw new CliUsageError(`--shard: ${(error as Error).message}`);
+    }
+    const { manifest } = await readModelFiles(options.model);
+    const postprocess: Partial<PostprocessConfig> | undefined = options.threshold ? { thresholds: parseThresholds(options.threshold, manifest.classes) } : undefined;
+    const statePath = options.out ? (perFile ? join(options.out, '.earmark-detect.state.json') : `${options.out}.state.json`) : undefined;
+    if (perFile && options.out) await mkdir(options.out, { recursive: true });
+    const sink = options.db ? DetectionDbSink.open(options.db, options.model, manifest) : undefined;
+    let lastDraw = 0;
+    let summary: DetectSummary;
+    try {
+      summary = await detectFiles({
+        inputs: positionals,
+        modelDir: options.model,
+        backend: options.backend as 'auto' | 'onnx' | 'tfjs',
+        jobs: options.jobs ?? defaultJobs(),
+        threads: options.threads,
+        shard,
+        statePath,
+        force: options.force,
+        postprocess,
+        windowSeconds: options.window,
+        log: (line) => io.stderr(`${line}\n`),
+        onProgress: (p) => {
+          if (!io.isTTY) return;
+          const now = Date.now();
+          const last = p.filesDone + p.filesFailed + p.filesSkipped === p.filesTotal;
+          if (!last && now - lastDraw < 200) return;
+          lastDraw = now;
+          io.stderr(`\r\x1b[K${formatProgress(p)}${last ? '\n' : ''}`);
+        },
+        onFile: sink ? (r) => sink.recordResult(r) : undefined,
+        onFailure: (f) => {
+          if (!io.isTTY) io.stderr(`earmark detect: skipped ${f.file.name}: ${f.message}\n`);
+          return sink?.recordFailure(f);
+        },
+      });
+    } catch (error) {
+      sink?.close('failed');
+      if (error instanceof InputPathError) throw new CliUsageError(error.message);
+      throw error;
+    }
+    sink?.close('completed');
+    if (summary.filesTotal === 0 && !shard) {
+      io.stderr(`earmark detect: no audio files found in ${positionals.join(', ')}\n`);
+      return 1;
+    }
+    const set = forOutput(summary.annotations, format);
+    if (perFile) {
+      if (options.out) await writePerFile(options.out, set, format);
+      else if (set.files.length <= 1) io.stdout(formatAnnotations(set, format));
+      else throw new CliUsageError(`--format ${format} holds one recording per file; give --out FOLDER to write one file per recording`);
+    } else if (options.out) {
+      await writeAnnotationFile(options.out, set, format);
+    } else {
+      io.stdout(formatAnnotations(set, format));
+    }
+    for (const line of summaryLines(summary)) io.stderr(`${line}\n`);
+    return summary.failures.length > 0 ? EXIT_SOME_FAILED : 0;
+  },
+);

@@ -1,0 +1,79 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineCommand } from '../command';
+import { CliUsageError } from '../args';
+import { startServer } from '../../server/server';
+import { createService } from '../../service/service';
+
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const RENDERER_DIR = path.join(PACKAGE_ROOT, 'out', 'renderer');
+
+/** Builds the renderer into out/renderer with vite when it is missing; returns an error text or null. */
+function buildRenderer(log: (text: string) => void): string | null {
+  log('Building the studio page (out/renderer is missing)...\n');
+  const result = spawnSync(process.execPath, [path.join(PACKAGE_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'src-renderer/vite.config.ts', '--logLevel', 'warn'], {
+    cwd: PACKAGE_ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (result.status !== 0 || !existsSync(path.join(RENDERER_DIR, 'index.html'))) return 'the renderer build failed; run `npm run build:renderer` and look at its errors';
+  return null;
+}
+
+export const serveCommand = defineCommand(
+  {
+    name: 'serve',
+    summary: 'Run the studio in a browser: serves the UI and the API on 127.0.0.1 with a per-run token',
+    positionals: [],
+    options: {
+      port: { kind: 'integer', description: 'Port to listen on (0 picks a free one)', default: 0, min: 0, max: 65535, valueName: 'N' },
+      db: { kind: 'string', description: 'Project database file', default: 'earmark.db', valueName: 'FILE' },
+      host: { kind: 'string', description: 'Address to bind (only 127.0.0.1 is allowed)', default: '127.0.0.1', valueName: 'ADDR' },
+      'open-folder': { kind: 'string', description: 'Open (scan) this audio folder as a project before serving', valueName: 'DIR' },
+      open: { kind: 'boolean', description: 'Reserved: the address is printed, no browser is launched (--no-open is accepted)', default: false },
+      'no-build': { kind: 'boolean', description: 'Do not build the studio page when out/renderer is missing', default: false },
+    },
+    examples: ['earmark serve --db studio.db', 'earmark serve --port 8123 --open-folder resources/examples'],
+  },
+  async ({ options }, io) => {
+    if (options.host !== '127.0.0.1') throw new CliUsageError(`--host must be 127.0.0.1 (the studio is never exposed to the network), got "${options.host}"`);
+    let rendererDir: string | null = RENDERER_DIR;
+    if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) {
+      const problem = options['no-build'] ? 'out/renderer is missing (run `npm run build:renderer`)' : buildRenderer(io.stderr);
+      if (problem) {
+        io.stderr(`earmark serve: ${problem}; serving the API only\n`);
+        rendererDir = null;
+      }
+    }
+    const dbPath = path.resolve(options.db);
+    const server = await startServer({
+      port: options.port,
+      rendererDir,
+      createService: (host) => createService({ dbPath }, host),
+      onInternalError: (error, method) => io.stderr(`earmark serve: ${method}: ${(error as Error)?.stack ?? String(error)}\n`),
+    });
+    if (options['open-folder']) {
+      try {
+        const project = (await server.service.call('projects.open', { root: path.resolve(options['open-folder']) })) as { recordingCount: number; root: string };
+        io.stderr(`Opened ${project.root} (${project.recordingCount} recordings)\n`);
+      } catch (error) {
+        await server.close();
+        throw new CliUsageError(`--open-folder: ${(error as Error).message}`);
+      }
+    }
+    io.stdout(`Earmark studio: ${server.studioUrl}\n`);
+    io.stderr(`Database: ${dbPath}\nPress Ctrl+C to stop.\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await server.close();
+    return 0;
+  },
+);

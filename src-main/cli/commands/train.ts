@@ -1,0 +1,90 @@
+import { CliUsageError } from '../args';
+import { defineCommand, type CliIO } from '../command';
+import { BACKEND_NAMES, selectBackend, type BackendName } from '../../engine/model/backend';
+import type { EpochRecord } from '../../engine/train/checkpoint';
+import { trainCrnn } from '../../engine/train/trainer';
+
+function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`;
+}
+
+/** Progress bar (TTY) or sparse lines (pipes/logs) for batches; one line per epoch. */
+function progress(io: CliIO, epochs: number) {
+  let last = 0;
+  return {
+    batch(p: { epoch: number; batch: number; batches: number; loss: number; epochSeconds: number }) {
+      const eta = (p.epochSeconds / p.batch) * (p.batches - p.batch);
+      const width = 24;
+      const filled = Math.round((p.batch / p.batches) * width);
+      const text = `epoch ${p.epoch}/${epochs} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] batch ${p.batch}/${p.batches} loss ${p.loss.toFixed(4)} ETA ${formatSeconds(eta)}`;
+      if (io.isTTY) io.stderr(`\r${text}\x1b[K`);
+      else if (p.batch === p.batches || performance.now() - last > 30_000) {
+        io.stderr(`${text}\n`);
+        last = performance.now();
+      }
+    },
+    epoch(r: EpochRecord, improved: boolean) {
+      if (io.isTTY) io.stderr('\r\x1b[K');
+      io.stderr(`epoch ${r.epoch}/${epochs}: loss ${r.loss.toFixed(4)}  validation ER ${r.errorRate.toFixed(3)} F ${(r.fMeasure * 100).toFixed(1)}%  (${formatSeconds(r.seconds)})${improved ? '  * best, saved' : ''}\n`);
+    },
+  };
+}
+
+export const trainCommand = defineCommand(
+  {
+    name: 'train',
+    summary: 'Train the CRNN sound event detector on an `earmark mix` folder',
+    positionals: [],
+    options: {
+      data: { kind: 'string', valueName: 'DIR', description: 'Mixture folder made by `earmark mix` (manifest.json, train/, validation/)' },
+      out: { kind: 'string', valueName: 'MODEL_DIR', description: 'Model folder to write (best model; checkpoints in MODEL_DIR/checkpoints/last)' },
+      epochs: { kind: 'integer', valueName: 'N', min: 1, default: 30, description: 'Maximum number of epochs' },
+      classes: { kind: 'list', valueName: 'a,b,c', description: 'Classes to train (default: all classes of the data)' },
+      seed: { kind: 'integer', valueName: 'S', default: 1, description: 'Seed for initialisation, crops and dropout' },
+      resume: { kind: 'boolean', description: 'Continue from MODEL_DIR/checkpoints/last' },
+      backend: { kind: 'choice', choices: BACKEND_NAMES, description: 'Force a tfjs backend (default: the fastest available)' },
+      batch: { kind: 'integer', valueName: 'N', min: 1, default: 32, description: 'Crops per batch' },
+      crop: { kind: 'number', valueName: 'SECONDS', min: 0.5, default: 5.12, description: 'Training crop length, seconds' },
+      patience: { kind: 'integer', valueName: 'N', min: 1, default: 5, description: 'Stop after this many epochs without a better validation error rate' },
+      lr: { kind: 'number', valueName: 'RATE', min: 0, default: 0.002, description: 'Adam learning rate' },
+      'max-minutes': { kind: 'number', valueName: 'M', min: 0, description: 'Stop after the epoch that would overrun this training time' },
+    },
+    examples: ['earmark train --data data/mix-v1 --out models/mine', 'earmark train --data data/mix-v1 --out models/mine --resume'],
+  },
+  async ({ options }, io) => {
+    if (!options.data) throw new CliUsageError('--data DIR is required');
+    if (!options.out) throw new CliUsageError('--out MODEL_DIR is required');
+    const backend = await selectBackend(options.backend as BackendName | undefined, (line) => io.stderr(`${line}\n`));
+    const bar = progress(io, options.epochs);
+    const started = performance.now();
+    const result = await trainCrnn({
+      dataDir: options.data,
+      outDir: options.out,
+      classes: options.classes,
+      epochs: options.epochs,
+      seed: options.seed,
+      resume: options.resume ?? false,
+      batchSize: options.batch,
+      cropSeconds: options.crop,
+      patience: options.patience,
+      learningRate: options.lr,
+      maxSeconds: options['max-minutes'] !== undefined ? options['max-minutes'] * 60 : undefined,
+      backend,
+      commandLine: `earmark train ${process.argv.slice(3).join(' ')}`.trim(),
+      onLog: (line) => io.stderr(`${line}\n`),
+      onBatch: bar.batch,
+      onEpoch: bar.epoch,
+    });
+    const v = result.validation;
+    io.stdout(
+      `model written to ${options.out} (best epoch ${result.bestEpoch} of ${result.history.length + result.resumedFromEpoch - (result.resumedFromEpoch ? 0 : 0)}, backend ${backend}, ${formatSeconds((performance.now() - started) / 1000)})\n` +
+        `validation (tuned post-processing): ER ${v.errorRate.toFixed(3)}  F ${(v.fMeasure * 100).toFixed(1)}%\n` +
+        Object.entries(v.classWise)
+          .map(([c, s]) => `  ${c.padEnd(12)} ER ${s.errorRate.toFixed(3)}  F ${(s.fMeasure * 100).toFixed(1)}%\n`)
+          .join(''),
+    );
+    return 0;
+  },
+);

@@ -1,0 +1,68 @@
+import { basename, relative, resolve, sep } from 'node:path';
+import type { ModelManifest } from '../model/manifest';
+import { hashFile, openStore, type Store } from '../store';
+import type { InputFile } from './files';
+import type { FileFailureInfo, FileResult } from './run';
+
+/**
+ * Writes detection results into a project database: one project per input root folder (found by its
+ * root, created when missing), the model (found by its directory, added when missing), a detection run
+ * per project, and for each file its recording and predicted events (replacing earlier unverified
+ * predictions; human-verified events stay).
+ */
+export class DetectionDbSink {
+  private readonly projects = new Map<string, { projectId: number; runId: number }>();
+  private modelId?: number;
+
+  private constructor(private readonly store: Store, private readonly modelDir: string, private readonly manifest: ModelManifest) {}
+
+  static open(dbPath: string, modelDir: string, manifest: ModelManifest): DetectionDbSink {
+    return new DetectionDbSink(openStore(dbPath), resolve(modelDir), manifest);
+  }
+
+  private model(): number {
+    if (this.modelId !== undefined) return this.modelId;
+    const existing = this.store.listModels().find((m) => resolve(m.dirPath) === this.modelDir);
+    this.modelId = existing?.id ?? this.store.addModel({ name: basename(this.modelDir), dirPath: this.modelDir, classes: this.manifest.classes }).id;
+    return this.modelId;
+  }
+
+  private run(root: string): { projectId: number; runId: number } {
+    const key = resolve(root);
+    let entry = this.projects.get(key);
+    if (!entry) {
+      const project = this.store.listProjects().find((p) => resolve(p.rootDir) === key) ?? this.store.createProject({ name: basename(key) || key, rootDir: key });
+      const run = this.store.startDetectionRun(project.id, this.model());
+      entry = { projectId: project.id, runId: run.id };
+      this.projects.set(key, entry);
+    }
+    return entry;
+  }
+
+  private async recording(file: InputFile, durationSeconds: number | null): Promise<{ recordingId: number; runId: number }> {
+    const { projectId, runId } = this.run(file.root);
+    const relPath = relative(resolve(file.root), resolve(file.path)).split(sep).join('/');
+    const result = this.store.upsertRecordings(projectId, [{ relPath, absPath: resolve(file.path), contentHash: await hashFile(file.path), durationSeconds }]);
+    const row = [...result.inserted, ...result.changed, ...result.unchanged][0];
+    return { recordingId: row.id, runId };
+  }
+
+  async recordResult(result: FileResult): Promise<void> {
+    const { recordingId, runId } = await this.recording(result.file, result.durationSeconds);
+    this.store.recordDetection(runId, recordingId, result.events.map(({ label, onset, offset, confidence }) => ({ label, onset, offset, confidence })));
+  }
+
+  async recordFailure(failure: FileFailureInfo): Promise<void> {
+    const { recordingId, runId } = await this.recording(failure.file, null);
+    this.store.recordDetectionFailure(runId, recordingId, failure.message);
+  }
+
+  /** Finishes every run ('completed', or 'failed' when the batch stopped on an error) and closes the database. */
+  close(status: 'completed' | 'failed' = 'completed'): void {
+    try {
+      for (const { runId } of this.projects.values()) this.store.finishDetectionRun(runId, status);
+    } finally {
+      this.store.close();
+    }
+  }
+}

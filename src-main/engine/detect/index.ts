@@ -1,0 +1,7 @@
+export { detectFiles, defaultJobs, type DetectOptions, type DetectSummary, type FileResult, type FileFailureInfo } from './run';
+export { AUDIO_EXTENSIONS, collectAudioFiles, parseShard, selectShard, shardOf, InputPathError, type InputFile, type Shard } from './files';
+export { formatProgress, type DetectProgress } from './progress';
+export { DetectState } from './state';
+export { FileFailure, InlineFeatureProvider, type FeatureProvider, type FileFeatures } from './feature-source';
+export { WorkerFeatureProvider } from './worker-pool';
+export { fileFeatureChunks, type FileFeatureStats } from './file-features';

@@ -1,0 +1,210 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { AnnotationSet, SoundEvent } from '../annotations/types';
+import { createFrameScorer, type CrnnScorer, type InferenceBackend } from '../inference';
+import type { FeatureMatrix } from '../inference/types';
+import type { PostprocessConfig } from '../model/manifest';
+import { probabilitiesToEvents } from '../postprocess';
+import { FileFailure, InlineFeatureProvider, type FeatureProvider } from './feature-source';
+import { collectAudioFiles, selectShard, type InputFile, type Shard } from './files';
+import type { DetectProgress } from './progress';
+import { DetectState } from './state';
+import { WorkerFeatureProvider } from './worker-pool';
+
+export interface DetectOptions {
+  /** Files and folders. */
+  inputs: string[];
+  modelDir: string;
+  backend?: InferenceBackend | 'auto';
+  /** Feature worker threads; 0 decodes in the main thread. Default: cpus - 1, at least 1. */
+  jobs?: number;
+  /** ONNX intra-op threads (default 1: the other cores decode). */
+  threads?: number;
+  shard?: Shard;
+  /** Sidecar state file; files recorded there (same size and mtime, same model) are not run again. */
+  statePath?: string;
+  /** Run every file even when the state says it is done. */
+  force?: boolean;
+  /** Overrides of the model's post-processing (e.g. thresholds). */
+  postprocess?: Partial<PostprocessConfig>;
+  /** Window length for long files, seconds. */
+  windowSeconds?: number;
+  onProgress?: (progress: DetectProgress) => void;
+  /** Called once per file detected (not for skipped ones), e.g. to store results in a database. */
+  onFile?: (result: FileResult) => void | Promise<void>;
+  /** Called for each failed file. */
+  onFailure?: (failure: FileFailureInfo) => void | Promise<void>;
+  log?: (line: string) => void;
+}
+
+export interface FileResult {
+  file: InputFile;
+  durationSeconds: number;
+  events: SoundEvent[];
+  skipped: boolean;
+}
+
+export interface FileFailureInfo {
+  file: InputFile;
+  reason: string;
+  message: string;
+}
+
+export interface DetectSummary {
+  /** Every file of the batch that has a result, in input order (skipped ones included). */
+  results: FileResult[];
+  failures: FileFailureInfo[];
+  /** The batch's annotations: every successful file listed, with its events. */
+  annotations: AnnotationSet;
+  classes: string[];
+  filesTotal: number;
+  /** Audio processed in this run (skipped files excluded). */
+  audioSeconds: number;
+  wallSeconds: number;
+  /** Summed per-stage times; decode and features run in workers, in parallel with inference. */
+  stageSeconds: { decode: number; features: number; inference: number; waitForFeatures: number; postprocess: number };
+  inference: string;
+  featureSource: string;
+}
+
+export function defaultJobs(): number {
+  return Math.max(1, cpus().length - 1);
+}
+
+async function fingerprint(modelDir: string, postprocess: PostprocessConfig): Promise<string> {
+  const hash = createHash('sha256');
+  hash.update(await readFile(join(modelDir, 'model.json')));
+  hash.update(await readFile(join(modelDir, 'weights.bin')));
+  hash.update(JSON.stringify(postprocess));
+  return hash.digest('hex').slice(0, 32);
+}
+
+/** Wraps a chunk stream, adding the time spent waiting for each chunk to `wait.seconds`. */
+async function* timed(chunks: AsyncIterable<FeatureMatrix>, wait: { seconds: number }): AsyncGenerator<FeatureMatrix> {
+  const it = chunks[Symbol.asyncIterator]();
+  for (;;) {
+    const t = performance.now();
+    const next = await it.next();
+    wait.seconds += (performance.now() - t) / 1000;
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+/**
+ * Batch detection: collects the audio files (sorted, optionally one shard), skips those already done,
+ * computes features in worker threads while the main thread runs the network, turns probabilities into
+ * events with the model's post-processing, and reports each failure without stopping the batch.
+ */
+export async function detectFiles(options: DetectOptions): Promise<DetectSummary> {
+  const started = performance.now();
+  const log = options.log ?? (() => {});
+  const all = selectShard(await collectAudioFiles(options.inputs), options.shard);
+  const jobs = options.jobs ?? defaultJobs();
+  const scorer: CrnnScorer = await createFrameScorer(options.modelDir, {
+    backend: options.backend,
+    threads: options.threads ?? 1,
+    windowSeconds: options.windowSeconds,
+    log,
+  });
+  const manifest = scorer.manifest;
+  const post: PostprocessConfig = {
+    ...manifest.postprocess,
+    ...options.postprocess,
+    thresholds: { ...manifest.postprocess.thresholds, ...options.postprocess?.thresholds },
+  };
+  const state = options.statePath ? await DetectState.open(options.statePath, await fingerprint(options.modelDir, post)) : undefined;
+  if (state?.discarded && !options.force) log(`earmark: re-running all files: ${state.discarded}`);
+
+  const results = new Map<InputFile, FileResult>();
+  const failures: FileFailureInfo[] = [];
+  const todo: InputFile[] = [];
+  for (const file of all) {
+    const done = options.force ? undefined : state?.done(file);
+    if (done) results.set(file, { file, durationSeconds: done.durationSeconds, events: done.events.map((e) => ({ ...e, filename: file.name })), skipped: true });
+    else todo.push(file);
+  }
+
+  const provider: FeatureProvider = jobs > 0 ? new WorkerFeatureProvider(manifest.features, jobs) : new InlineFeatureProvider(manifest.features);
+  const stageSeconds = { decode: 0, features: 0, inference: 0, waitForFeatures: 0, postprocess: 0 };
+  const progress: DetectProgress = {
+    filesDone: 0,
+    filesFailed: 0,
+    filesSkipped: results.size,
+    filesTotal: all.length,
+    audioSeconds: 0,
+    bytesDone: 0,
+    bytesTotal: todo.reduce((s, f) => s + f.size, 0),
+    elapsedSeconds: 0,
+  };
+  const report = () => {
+    progress.elapsedSeconds = (performance.now() - started) / 1000;
+    options.onProgress?.({ ...progress });
+  };
+  report();
+  try {
+    // Keep `lookahead` files queued so the workers never wait for the main thread.
+    const lookahead = Math.max(1, jobs) + 1;
+    const queued = todo.slice(0, lookahead).map((f) => provider.start(f));
+    for (let i = 0; i < todo.length; i++) {
+      if (i + lookahead < todo.length) queued.push(provider.start(todo[i + lookahead]));
+      const file = todo[i];
+      const features = queued[i];
+      queued[i] = undefined as never;
+      const wait = { seconds: 0 };
+      const t0 = performance.now();
+      try {
+        const { probs, frames } = await scorer.scoreStream(timed(features.chunks, wait));
+        const t1 = performance.now();
+        stageSeconds.inference += (t1 - t0) / 1000 - wait.seconds;
+        stageSeconds.waitForFeatures += wait.seconds;
+        const events = probabilitiesToEvents(probs, frames, scorer.classes, post, scorer.frameSeconds, file.name);
+        stageSeconds.postprocess += (performance.now() - t1) / 1000;
+        const stats = features.stats();
+        stageSeconds.decode += stats.decodeSeconds;
+        stageSeconds.features += stats.featureSeconds;
+        const result: FileResult = { file, durationSeconds: stats.durationSeconds, events, skipped: false };
+        results.set(file, result);
+        state?.record(file, stats.durationSeconds, events);
+        await options.onFile?.(result);
+        progress.filesDone++;
+        progress.audioSeconds += stats.durationSeconds;
+      } catch (error) {
+        // Drain what is left of this file so its worker moves on.
+        try {
+          for await (const _ of features.chunks);
+        } catch {
+          /* the failure is reported below */
+        }
+        const failure = FileFailure.from(file.path, error);
+        const info = { file, reason: failure.reason, message: failure.message };
+        failures.push(info);
+        await options.onFailure?.(info);
+        progress.filesFailed++;
+      }
+      progress.bytesDone += file.size;
+      await state?.save();
+      report();
+    }
+  } finally {
+    await provider.close();
+    await scorer.dispose();
+    await state?.save(true);
+  }
+  const ordered = all.filter((f) => results.has(f)).map((f) => results.get(f)!);
+  return {
+    results: ordered,
+    failures,
+    annotations: { files: ordered.map((r) => r.file.name), events: ordered.flatMap((r) => r.events) },
+    classes: scorer.classes,
+    filesTotal: all.length,
+    audioSeconds: progress.audioSeconds,
+    wallSeconds: (performance.now() - started) / 1000,
+    stageSeconds,
+    inference: scorer.description,
+    featureSource: provider.description,
+  };
+}

@@ -1,0 +1,11 @@
+export { FinetuneDataError } from './errors';
+export { reviewedMaterial, finetuneClasses, positivesByClass, exampleFromRecording, changedRecordings, type FinetuneExample } from './material';
+export { augmentWithMixtures, eventFreeStretches, type AugmentOptions } from './augment';
+export { holdOutSplit, type HeldOutSplit, type HoldOutOptions } from './split';
+export { extendModelClasses, isFrozen, type ExtendedModel, type ExtendOptions, type FreezePolicy } from './extend';
+export { finetuneLoop, type FinetuneEpoch, type LoopOptions, type LoopResult } from './train-loop';
+export { recoverInterruptedRuns, isStaleRun } from './recover';
+export { runFinetune, materialProblems, DEFAULT_MODEL_DIR, type FinetuneOptions, type FinetuneProgress, type FinetuneResult, type FinetuneCompleted, type FinetuneCancelled } from './run';
+export { redetectUnreviewed, type RedetectOptions, type RedetectSummary } from './redetect';
+export { startFinetuneWorker, type StartFinetuneWorkerOptions } from './start-worker';
+export type { FinetuneWorkerOptions } from './worker';

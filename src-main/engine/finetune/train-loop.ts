@@ -1,0 +1,189 @@
+import * as tf from '@tensorflow/tfjs';
+import type { AnnotationSet } from '../annotations/types';
+import { frameDuration } from '../features/config';
+import { crnnForward, isTrainableWeight, SeededRng } from '../model/crnn';
+import type { ManifestWithoutWeights } from '../model/io';
+import { timePoolFactor, type PostprocessConfig } from '../model/manifest';
+import type { FileProbabilities } from '../postprocess';
+import { adamUpdate, createAdamState, DEFAULT_ADAM } from '../train/adam';
+import { activeSpan, buildBatch, sampleEpochCrops } from '../train/crops';
+import type { LabeledFile } from '../train/dataset';
+import { predictFiles, scoreProbabilities, type Scores } from '../train/validate';
+import { tuneOnHeldBack } from './scores';
+import { isFrozen, type FreezePolicy } from './extend';
+
+export interface FinetuneEpoch {
+  epoch: number;
+  /** Mean training loss (masked binary cross-entropy) over the epoch's batches. */
+  loss: number;
+  /** Frame-level masked binary cross-entropy on the held-back files. */
+  validationLoss: number;
+  /** Class-average ER (DCASE 2017 Task 2) on the held-back files, thresholds tuned on them. */
+  errorRate: number;
+  fMeasure: number;
+  seconds: number;
+  /** This epoch's weights are the best so far (and will be kept unless a later one beats them). */
+  improved: boolean;
+}
+
+export interface LoopOptions {
+  manifest: ManifestWithoutWeights;
+  /** Starting weights (not modified or disposed). */
+  initial: Map<string, tf.Tensor>;
+  train: LabeledFile[];
+  validation: LabeledFile[];
+  validationReference: AnnotationSet;
+  epochs: number;
+  seed: number;
+  learningRate?: number;
+  batchSize?: number;
+  cropSeconds?: number;
+  /** Crops drawn per epoch (files are repeated to reach it; default 64). */
+  cropsPerEpoch?: number;
+  freeze: FreezePolicy;
+  /** Per-class loss weight, in manifest class order; 0 leaves a class's output out of the loss. */
+  classWeights: number[];
+  /** Stop after this many epochs without a better validation score. */
+  patience?: number;
+  /** Stop after the epoch that passes this many seconds. */
+  maxSeconds?: number;
+  signal?: AbortSignal;
+  onEpoch?: (epoch: FinetuneEpoch) => void;
+}
+
+export interface LoopResult {
+  /** Best weights seen (epoch 0 = the starting weights), as plain tensors the caller disposes. */
+  best: Map<string, tf.Tensor>;
+  bestEpoch: number;
+  /** Validation scores of epoch 0 (the starting weights, thresholds tuned). */
+  initial: { errorRate: number; fMeasure: number; validationLoss: number };
+  history: FinetuneEpoch[];
+  cancelled: boolean;
+}
+
+function maskedLoss(logits: tf.Tensor, targets: tf.Tensor, mask: tf.Tensor, activeClasses: number, classes: number): tf.Scalar {
+  const bce = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+  return tf.mul(tf.mean(tf.mul(bce, mask)), classes / activeClasses) as tf.Scalar;
+}
+
+/** Frame-level masked binary cross-entropy of probabilities against files' targets. */
+export function probabilityLoss(perFile: FileProbabilities[], files: LabeledFile[], weights: number[]): number {
+  const C = weights.length;
+  let sum = 0;
+  let count = 0;
+  perFile.forEach((p, i) => {
+    const t = files[i].targets;
+    for (let f = 0; f < p.frames; f++) {
+      for (let c = 0; c < C; c++) {
+        if (weights[c] === 0) continue;
+        const q = Math.min(1 - 1e-7, Math.max(1e-7, p.probs[f * C + c]));
+        const y = t[f * C + c];
+        sum -= weights[c] * (y * Math.log(q) + (1 - y) * Math.log(1 - q));
+        count++;
+      }
+    }
+  });
+  return count > 0 ? sum / count : 0;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Continues training a CRNN from given weights on crops of the reviewed files. The forward runs in
+ * inference mode (BatchNorm keeps the parent's statistics, no dropout), which keeps small-data updates
+ * from shifting what the conv blocks compute for the old classes; with freeze 'conv' only the GRU and
+ * dense layers move. Each epoch is scored on the held-back files; the best epoch (lowest ER, then
+ * lowest validation loss; epoch 0 included) is returned. Cancellation is checked between batches.
+ */
+export async function finetuneLoop(options: LoopOptions): Promise<LoopResult> {
+  const { manifest } = options;
+  const classes = manifest.classes;
+  const C = classes.length;
+  const arch = manifest.architecture;
+  const factor = timePoolFactor(arch);
+  const frameSeconds = frameDuration(manifest.features);
+  const cropFrames = Math.max(factor, Math.round((options.cropSeconds ?? 5.12) / frameSeconds / factor) * factor);
+  const batchSize = options.batchSize ?? 16;
+  const activeClasses = options.classWeights.filter((w) => w > 0).length;
+  if (activeClasses === 0) throw new Error('fine-tuning: no class has training targets');
+  const basePost: PostprocessConfig = manifest.postprocess;
+  const rng = new SeededRng(options.seed ^ 0x68e31da4);
+
+  const variables = new Map<string, tf.Variable>();
+  for (const [name, t] of options.initial) variables.set(name, tf.variable(t.clone(), isTrainableWeight(name) && !isFrozen(name, options.freeze), `ft_${name}_${rng.state}`));
+  const trainable = [...variables].filter(([, v]) => v.trainable);
+  const adam = createAdamState(variables);
+  const adamConfig = { ...DEFAULT_ADAM, learningRate: options.learningRate ?? 1e-3 };
+  const mask = tf.tensor1d(options.classWeights);
+
+  const evaluate = async () => {
+    const perFile = await predictFiles(variables, arch, options.validation, C, manifest.normalization);
+    const tuned = tuneOnHeldBack(perFile, options.validationReference, classes, basePost, frameSeconds);
+    const scores: Scores = scoreProbabilities(perFile, options.validationReference, classes, tuned, frameSeconds);
+    return { errorRate: scores.errorRate, fMeasure: scores.fMeasure, validationLoss: probabilityLoss(perFile, options.validation, options.classWeights) };
+  };
+  const snapshot = () => new Map([...variables].map(([n, v]) => [n, v.clone() as tf.Tensor]));
+  const better = (a: { errorRate: number; validationLoss: number }, b: { errorRate: number; validationLoss: number }) =>
+    a.errorRate < b.errorRate - 1e-9 || (Math.abs(a.errorRate - b.errorRate) <= 1e-9 && a.validationLoss < b.validationLoss - 1e-6);
+
+  const initial = await evaluate();
+  let bestScore = initial;
+  let best = snapshot();
+  let bestEpoch = 0;
+  const history: FinetuneEpoch[] = [];
+  let cancelled = false;
+  let sinceBest = 0;
+  const started = performance.now();
+  const repeats = Math.max(1, Math.ceil((options.cropsPerEpoch ?? 64) / Math.max(1, options.train.length)));
+  const pool = Array.from({ length: repeats }, () => options.train).flat();
+  const spans = pool.map((f) => activeSpan(f, C));
+  try {
+    for (let epoch = 1; epoch <= options.epochs && !cancelled; epoch++) {
+      const epochStart = performance.now();
+      const crops = sampleEpochCrops(pool, spans, { frames: cropFrames, randomShare: 0.25 }, rng.next);
+      let lossSum = 0;
+      for (let b = 0; b < crops.length; b += batchSize) {
+        await yieldToEventLoop();
+        if (options.signal?.aborted) {
+          cancelled = true;
+          break;
+        }
+        const group = crops.slice(b, b + batchSize);
+        const batch = buildBatch(pool, group, cropFrames, factor, C, manifest.normalization);
+        const { value, grads } = tf.variableGrads(() => {
+          const x = tf.tensor3d(batch.inputs, [group.length, cropFrames, manifest.features.melBands]);
+          const y = tf.tensor3d(batch.targets, [group.length, cropFrames / factor, C]);
+          const { logits } = crnnForward(variables, arch, x, { training: false });
+          return maskedLoss(logits, y, mask, activeClasses, C);
+        }, trainable.map(([, v]) => v));
+        const named: Record<string, tf.Tensor> = {};
+        for (const [name, v] of trainable) named[name] = grads[v.name];
+        adamUpdate(adam, variables, named, adamConfig);
+        tf.dispose(Object.values(grads));
+        lossSum += (await value.data())[0] * group.length;
+        value.dispose();
+      }
+      if (cancelled) break;
+      const scores = await evaluate();
+      const improved = better(scores, bestScore);
+      if (improved) {
+        tf.dispose([...best.values()]);
+        best = snapshot();
+        bestScore = scores;
+        bestEpoch = epoch;
+        sinceBest = 0;
+      } else sinceBest++;
+      const record: FinetuneEpoch = { epoch, loss: lossSum / crops.length, ...scores, seconds: (performance.now() - epochStart) / 1000, improved };
+      history.push(record);
+      options.onEpoch?.(record);
+      if (options.patience !== undefined && sinceBest >= options.patience) break;
+      if (options.maxSeconds !== undefined && (performance.now() - started) / 1000 > options.maxSeconds) break;
+      if (options.signal?.aborted) cancelled = true;
+    }
+  } finally {
+    mask.dispose();
+    for (const v of variables.values()) v.dispose();
+    for (const t of [...adam.m.values(), ...adam.v.values()]) t.dispose();
+  }
+  return { best, bestEpoch, initial, history, cancelled };
+}

@@ -1,0 +1,324 @@
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { decodeAudioFile, probeAudioFile } from '../audio/decode';
+import { encodeWav } from '../audio/wav';
+import { eventListText, mixPaths, recipeEntry, type RecipeEntry } from './output';
+import { planMixtures } from './plan';
+import { backgroundExcerpt, loopCrossfadeLength, renderMixture, PEAK_LIMIT } from './render';
+import { SPLITS, splitSources, type SourceSplit, type SplitName } from './split';
+import { audibleExtent } from './trim';
+import type { BackgroundSource, EventSource, MixSettings, MixturePlan, SplitSources } from './types';
+
+export const MIX_FORMAT_VERSION = 1;
+export const DEFAULT_CLASSES = ['babycry', 'glassbreak', 'gunshot'] as const;
+/** An event's audible extent: frames within this many dB of its loudest 10 ms frame. */
+export const EVENT_TRIM_THRESHOLD_DB = 40;
+export const LOOP_CROSSFADE_SECONDS = 0.1;
+
+export interface MixOptions {
+  corpusDir: string;
+  outDir: string;
+  /** Mixtures per class in the train split. */
+  count: number;
+  /** Mixtures per class in the validation and in the test split. */
+  evalCount: number;
+  seed: number;
+  ebrsDb: number[];
+  lengthSeconds: number;
+  eventProbability: number;
+  sampleRate: number;
+  splits: SplitName[];
+  classes: string[];
+  /** Overwrite an output folder made with other arguments. */
+  force?: boolean;
+}
+
+export type MixProgress =
+  | { kind: 'decode'; done: number; total: number }
+  | { kind: 'skip'; file: string; reason: string }
+  | { kind: 'mixture'; split: SplitName; done: number; total: number }
+  | { kind: 'split-done'; split: SplitName; mixtures: number; withEvent: number; seconds: number };
+
+export interface MixResult {
+  outDir: string;
+  mixtures: number;
+  skipped: { file: string; reason: string }[];
+  /** Bytes of audio written. */
+  audioBytes: number;
+  manifest: MixManifest;
+}
+
+export interface MixManifest {
+  tool: 'earmark mix';
+  formatVersion: number;
+  complete: boolean;
+  arguments: Omit<MixOptions, 'outDir' | 'force'>;
+  sampleRate: number;
+  lengthSeconds: number;
+  classes: string[];
+  splits: SplitName[];
+  eventTrimThresholdDb: number;
+  loopCrossfadeSeconds: number;
+  peakLimit: number;
+  counts: Partial<Record<SplitName, Record<string, { mixtures: number; withEvent: number }>>>;
+  /** Every listed source by split, including files that were skipped (see `skipped`). */
+  sources: SourceSplit;
+  skipped: { file: string; reason: string }[];
+}
+
+/** The output folder holds something this run must not silently overwrite. */
+export class MixOutputConflictError extends Error {
+  override name = 'MixOutputConflictError';
+}
+
+async function atomicWrite(path: string, data: string | Buffer): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, path);
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    throw new Error(`cannot read corpus folder "${dir}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return entries
+    .filter((e) => e.isFile() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort();
+}
+
+function sameArguments(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Refuses to overwrite a non-empty folder made with other arguments unless `force`; with force, removes the old mix. */
+async function prepareOutDir(outDir: string, args: MixManifest['arguments'], force: boolean): Promise<void> {
+  let entries: string[] = [];
+  try {
+    entries = await readdir(outDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (entries.length > 0) {
+    let previous: MixManifest | null = null;
+    try {
+      previous = JSON.parse(await readFile(mixPaths.manifest(outDir), 'utf8')) as MixManifest;
+    } catch {
+      previous = null;
+    }
+    if (previous && sameArguments(previous.arguments, args)) return;
+    if (!force) {
+      const why = previous ? 'holds a mix made with different arguments' : 'is not empty and holds no earmark mix manifest';
+      throw new MixOutputConflictError(`output folder "${outDir}" ${why}; choose another --out or pass --force to replace it`);
+    }
+    if (previous) {
+      // Remove only what a mix writes, so a mistaken --out loses as little as possible.
+      for (const split of SPLITS) {
+        await rm(mixPaths.audioDir(outDir, split), { recursive: true, force: true });
+        await rm(mixPaths.metaDir(outDir, split), { recursive: true, force: true });
+      }
+      await rm(mixPaths.manifest(outDir), { force: true });
+    }
+  }
+  await mkdir(outDir, { recursive: true });
+}
+
+interface LoadedCorpus {
+  events: Map<string, { source: EventSource; samples: Float32Array }>;
+  backgrounds: Map<string, { source: BackgroundSource; samples: Float32Array }>;
+  /** Every listed file, usable or not: the split is made over these. */
+  listed: CorpusListing;
+  skipped: { file: string; reason: string }[];
+}
+
+/** The corpus's usable-looking files: event file names per class, background file names with header durations (s). */
+export interface CorpusListing {
+  events: Record<string, string[]>;
+  backgrounds: Map<string, number>;
+}
+
+/**
+ * Lists the corpus (`events/<class>/*`, `backgrounds/*`). Backgrounds carry their header duration, which the
+ * split weighs them by, so that the split does not move when a file starts or stops decoding; a file without
+ * a readable header weighs nothing.
+ */
+export async function listCorpus(corpusDir: string, classes: readonly string[]): Promise<CorpusListing> {
+  const corpus = resolve(corpusDir);
+  const listing: CorpusListing = { events: {}, backgrounds: new Map() };
+  for (const label of classes) listing.events[label] = await listFiles(join(corpus, 'events', label));
+  for (const name of await listFiles(join(corpus, 'backgrounds'))) {
+    const duration = await probeAudioFile(join(corpus, 'backgrounds', name)).then((h) => h.duration, () => 0);
+    listing.backgrounds.set(name, Number.isFinite(duration) ? duration : 0);
+  }
+  return listing;
+}
+
+/** Decodes every listed file once at the mix rate; files that cannot be used are reported and left out. */
+async function loadCorpus(options: MixOptions, progress: (p: MixProgress) => void): Promise<LoadedCorpus> {
+  const corpus = resolve(options.corpusDir);
+  const listed = await listCorpus(corpus, options.classes);
+  const jobs: { rel: string; label: string | null }[] = [];
+  for (const label of options.classes) for (const name of listed.events[label]) jobs.push({ rel: `events/${label}/${name}`, label });
+  for (const name of listed.backgrounds.keys()) jobs.push({ rel: `backgrounds/${name}`, label: null });
+  const loaded: LoadedCorpus = { events: new Map(), backgrounds: new Map(), listed, skipped: [] };
+  const skip = (file: string, reason: string) => {
+    loaded.skipped.push({ file, reason });
+    progress({ kind: 'skip', file, reason });
+  };
+  let done = 0;
+  for (const job of jobs) {
+    const path = join(corpus, job.rel);
+    try {
+      const { samples } = await decodeAudioFile(path, { targetRate: options.sampleRate });
+      if (job.label === null) {
+        if (samples.length < 4) skip(job.rel, 'background is empty');
+        else loaded.backgrounds.set(job.rel, { source: { file: job.rel, length: samples.length }, samples });
+      } else {
+        const extent = audibleExtent(samples, options.sampleRate, { thresholdDb: EVENT_TRIM_THRESHOLD_DB });
+        if (!extent) skip(job.rel, 'event is silent');
+        else loaded.events.set(job.rel, { source: { file: job.rel, label: job.label, length: samples.length, extent }, samples });
+      }
+    } catch (error) {
+      skip(job.rel, (error as Error).message);
+    }
+    progress({ kind: 'decode', done: ++done, total: jobs.length });
+  }
+  return loaded;
+}
+
+/** The split covers every listed file (usable or not), so it depends only on the file names and durations. */
+function splitCorpus(loaded: LoadedCorpus): SourceSplit {
+  return splitSources(loaded.listed.events, loaded.listed.backgrounds);
+}
+
+function sourcesOf(split: SplitName, sourceSplit: SourceSplit, loaded: LoadedCorpus, classes: string[]): SplitSources {
+  const events: Record<string, EventSource[]> = {};
+  for (const label of classes) {
+    events[label] = sourceSplit.events[label][split].flatMap((name) => loaded.events.get(`events/${label}/${name}`)?.source ?? []);
+  }
+  const backgrounds = sourceSplit.backgrounds[split].flatMap((name) => loaded.backgrounds.get(`backgrounds/${name}`)?.source ?? []);
+  return { events, backgrounds };
+}
+
+function validate(options: MixOptions): void {
+  if (options.classes.length === 0) throw new Error('no class given');
+  if (options.splits.length === 0) throw new Error('no split given');
+  for (const split of options.splits) if (!SPLITS.includes(split)) throw new Error(`unknown split "${split}" (expected ${SPLITS.join(', ')})`);
+  for (const label of options.classes) if (!/^[A-Za-z0-9-]+$/.test(label)) throw new Error(`class name "${label}" must be letters, digits and dashes`);
+  if (!(options.lengthSeconds > 0)) throw new Error('mixture length must be positive');
+  if (!(options.eventProbability >= 0 && options.eventProbability <= 1)) throw new Error('event probability must be between 0 and 1');
+  if (options.ebrsDb.length === 0 || options.ebrsDb.some((x) => !Number.isFinite(x))) throw new Error('EBR list must hold numbers (dB)');
+}
+
+/**
+ * Makes DCASE 2017 Task 2 style mixtures from a corpus folder (`events/<class>/*`, `backgrounds/*`):
+ * decodes each source once, splits the sources (seed-independent), plans every mixture from the seed,
+ * renders and writes them with their event lists, recipes and a manifest.
+ */
+export async function runMix(options: MixOptions, progress: (p: MixProgress) => void = () => {}): Promise<MixResult> {
+  validate(options);
+  const outDir = resolve(options.outDir);
+  const args: MixManifest['arguments'] = {
+    corpusDir: resolve(options.corpusDir),
+    count: options.count,
+    evalCount: options.evalCount,
+    seed: options.seed,
+    ebrsDb: options.ebrsDb,
+    lengthSeconds: options.lengthSeconds,
+    eventProbability: options.eventProbability,
+    sampleRate: options.sampleRate,
+    splits: options.splits,
+    classes: options.classes,
+  };
+  await prepareOutDir(outDir, args, options.force ?? false);
+
+  const loaded = await loadCorpus(options, progress);
+  const sourceSplit = splitCorpus(loaded);
+  const settings: MixSettings = {
+    seed: options.seed,
+    sampleRate: options.sampleRate,
+    lengthSeconds: options.lengthSeconds,
+    eventProbability: options.eventProbability,
+    ebrsDb: options.ebrsDb,
+    loopCrossfadeSeconds: LOOP_CROSSFADE_SECONDS,
+  };
+  const manifest: MixManifest = {
+    tool: 'earmark mix',
+    formatVersion: MIX_FORMAT_VERSION,
+    complete: false,
+    arguments: args,
+    sampleRate: options.sampleRate,
+    lengthSeconds: options.lengthSeconds,
+    classes: options.classes,
+    splits: SPLITS.filter((s) => options.splits.includes(s)),
+    eventTrimThresholdDb: EVENT_TRIM_THRESHOLD_DB,
+    loopCrossfadeSeconds: LOOP_CROSSFADE_SECONDS,
+    peakLimit: PEAK_LIMIT,
+    counts: {},
+    sources: sourceSplit,
+    skipped: loaded.skipped,
+  };
+  // Plan everything before writing anything, so a split without sources fails before any output.
+  const plans = new Map<SplitName, MixturePlan[][]>();
+  for (const split of manifest.splits) {
+    const sources = sourcesOf(split, sourceSplit, loaded, options.classes);
+    const count = split === 'train' ? options.count : options.evalCount;
+    plans.set(split, options.classes.map((label) => planMixtures(settings, split, label, count, sources)));
+  }
+  await atomicWrite(mixPaths.manifest(outDir), `${JSON.stringify(manifest, null, 2)}\n`);
+
+  let audioBytes = 0;
+  let mixtures = 0;
+  for (const split of manifest.splits) {
+    const started = Date.now();
+    const perClass = plans.get(split)!;
+    const total = perClass.reduce((n, p) => n + p.length, 0);
+    await mkdir(mixPaths.audioDir(outDir, split), { recursive: true });
+    await mkdir(mixPaths.metaDir(outDir, split), { recursive: true });
+    const recipe: RecipeEntry[] = [];
+    const counts: Record<string, { mixtures: number; withEvent: number }> = {};
+    let done = 0;
+    for (const classPlans of perClass) {
+      for (const plan of classPlans) {
+        const bg = loaded.backgrounds.get(plan.background.file)!.samples;
+        const crossfade = loopCrossfadeLength(bg.length, options.sampleRate, LOOP_CROSSFADE_SECONDS);
+        const background = backgroundExcerpt(bg, plan.background.start, plan.length, crossfade);
+        const e = plan.event;
+        const eventSamples = e && loaded.events.get(e.file)!.samples.subarray(e.sourceStart, e.sourceStart + e.length);
+        const rendered = renderMixture(background, e && eventSamples ? { samples: eventSamples, onset: e.onset, ebrDb: e.ebrDb } : null);
+        const wav = encodeWav(rendered.samples, options.sampleRate, { bitDepth: 16 });
+        await atomicWrite(mixPaths.audio(outDir, split, plan.name), wav);
+        audioBytes += wav.length;
+        recipe.push(recipeEntry(plan, rendered, options.sampleRate));
+        progress({ kind: 'mixture', split, done: ++done, total });
+      }
+    }
+    for (const [i, label] of options.classes.entries()) {
+      const classPlans = perClass[i];
+      counts[label] = { mixtures: classPlans.length, withEvent: classPlans.filter((p) => p.event).length };
+      await atomicWrite(mixPaths.classEventList(outDir, split, label), eventListText(classPlans, options.sampleRate));
+    }
+    await atomicWrite(mixPaths.eventList(outDir, split), eventListText(perClass.flat(), options.sampleRate));
+    const recipeDoc = { split, sampleRate: options.sampleRate, lengthSeconds: options.lengthSeconds, mixtures: recipe };
+    await atomicWrite(mixPaths.recipe(outDir, split), `${JSON.stringify(recipeDoc, null, 1)}\n`);
+    manifest.counts[split] = counts;
+    mixtures += total;
+    const withEvent = Object.values(counts).reduce((n, c) => n + c.withEvent, 0);
+    progress({ kind: 'split-done', split, mixtures: total, withEvent, seconds: (Date.now() - started) / 1000 });
+  }
+  manifest.complete = true;
+  await atomicWrite(mixPaths.manifest(outDir), `${JSON.stringify(manifest, null, 2)}\n`);
+  return { outDir, mixtures, skipped: loaded.skipped, audioBytes, manifest };
+}
+
+/** Size of a finished mix on disk (audio and metadata), bytes. */
+export async function mixSizeBytes(outDir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(outDir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}

@@ -1,0 +1,255 @@
+import * as tf from '@tensorflow/tfjs';
+import type { CrnnConfig } from './manifest';
+import { timePoolFactor } from './manifest';
+import { conv2dBackpropFilterFromOps } from './wasm-kernels';
+
+export const BN_EPSILON = 1e-3;
+
+/** Weights by the names fixed in manifest.ts. Variables while training, plain tensors after loading. */
+export type CrnnWeights = Map<string, tf.Tensor>;
+
+export interface CrnnShape {
+  melBands: number;
+  classes: number;
+}
+
+/** Name and shape of every weight, in the order they are stored in weights.bin. */
+export function crnnWeightShapes(config: CrnnConfig, shape: CrnnShape): { name: string; shape: number[] }[] {
+  const out: { name: string; shape: number[] }[] = [];
+  let cin = 1;
+  let freq = shape.melBands;
+  config.convBlocks.forEach((block, i) => {
+    out.push({ name: `conv${i}/kernel`, shape: [3, 3, cin, block.filters] });
+    for (const p of ['gamma', 'beta', 'mean', 'variance']) out.push({ name: `bn${i}/${p}`, shape: [block.filters] });
+    cin = block.filters;
+    freq = Math.floor(freq / block.poolFreq);
+  });
+  if (freq < 1) throw new Error(`CRNN: frequency pooling ${config.convBlocks.map((b) => b.poolFreq).join('x')} leaves no bands of ${shape.melBands}`);
+  const gruIn = freq * cin;
+  const h = config.gruUnits;
+  for (const dir of ['gru_fw', 'gru_bw']) {
+    out.push({ name: `${dir}/kernel`, shape: [gruIn, 3 * h] });
+    out.push({ name: `${dir}/recurrent`, shape: [h, 3 * h] });
+    out.push({ name: `${dir}/bias`, shape: [3 * h] });
+    out.push({ name: `${dir}/recurrent_bias`, shape: [3 * h] });
+  }
+  out.push({ name: 'dense/kernel', shape: [2 * h, shape.classes] });
+  out.push({ name: 'dense/bias', shape: [shape.classes] });
+  return out;
+}
+
+/** Weights that BatchNorm statistics, not gradients, update. */
+export function isTrainableWeight(name: string): boolean {
+  return !/^bn\d+\/(mean|variance)$/.test(name);
+}
+
+/** Small deterministic PRNG (mulberry32) whose whole state is one integer, so a checkpoint can store it. */
+export class SeededRng {
+  constructor(public state: number) {
+    this.state = state >>> 0;
+  }
+
+  /** Uniform in [0, 1). */
+  next = (): number => {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The same seed gives the same numbers on every backend. */
+export function createRng(seed: number): () => number {
+  return new SeededRng(seed).next;
+}
+
+function glorotUniform(shape: number[], fanIn: number, fanOut: number, rng: () => number): Float32Array {
+  const limit = Math.sqrt(6 / (fanIn + fanOut));
+  const size = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(size);
+  for (let i = 0; i < size; i++) data[i] = (rng() * 2 - 1) * limit;
+  return data;
+}
+
+/** Deterministic initial weights: Glorot-uniform kernels, zero biases, identity BatchNorm. */
+export function initCrnnWeights(config: CrnnConfig, shape: CrnnShape, seed: number): CrnnWeights {
+  const rng = createRng(seed);
+  const weights: CrnnWeights = new Map();
+  for (const { name, shape: s } of crnnWeightShapes(config, shape)) {
+    let data: Float32Array;
+    const size = s.reduce((a, b) => a * b, 1);
+    if (name.endsWith('/kernel') && name.startsWith('conv')) data = glorotUniform(s, 9 * s[2], 9 * s[3], rng);
+    else if (name.endsWith('/kernel') || name.endsWith('/recurrent')) data = glorotUniform(s, s[0], s[1], rng);
+    else if (name.endsWith('/gamma') || name.endsWith('/variance')) data = new Float32Array(size).fill(1);
+    else data = new Float32Array(size);
+    weights.set(name, tf.tensor(data, s));
+  }
+  return weights;
+}
+
+/**
+ * Training-mode BatchNorm over all axes but the last, with a hand-written backward: tfjs's own batchNorm
+ * gradient tiles the statistics to the full tensor, which dominated the train step on wasm.
+ */
+export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, collectStats: boolean): { y: tf.Tensor4D; stats?: { mean: tf.Tensor1D; variance: tf.Tensor1D } } {
+  const channels = x.shape[3];
+  const count = x.shape[0] * x.shape[1] * x.shape[2];
+  // Column sums as a ones-vector matmul: wasm reduces over leading axes by transposing first, which is slow.
+  // (A fresh ones vector per call: the forward's tensors are disposed before the gradient runs.)
+  const colSum = (t: tf.Tensor) => tf.matMul(tf.ones([1, count]) as tf.Tensor2D, t.reshape([count, channels]) as tf.Tensor2D).reshape([channels]);
+  let stats: { mean: tf.Tensor1D; variance: tf.Tensor1D } | undefined;
+  const fused = tf.customGrad((xIn, gIn, bIn, save) => {
+    const xv = xIn as tf.Tensor4D;
+    const mu = tf.div(colSum(xv), count);
+    const xc = tf.sub(xv, mu);
+    const variance = tf.div(colSum(tf.square(xc)), count);
+    const inv = tf.rsqrt(tf.add(variance, BN_EPSILON));
+    const xhat = tf.mul(xc, inv);
+    if (collectStats) stats = { mean: tf.keep(mu.clone()) as tf.Tensor1D, variance: tf.keep(variance.clone()) as tf.Tensor1D };
+    (save as tf.GradSaveFunc)([xhat, inv, gIn as tf.Tensor]);
+    return {
+      value: tf.add(tf.mul(xhat, gIn as tf.Tensor), bIn as tf.Tensor),
+      gradFunc: (dy, saved) => {
+        const [xh, iv, g] = saved;
+        const dbeta = colSum(dy);
+        const dgamma = colSum(tf.mul(dy, xh));
+        // dx = gamma * inv / N * (N * dy - sum(dy) - xhat * sum(dy * xhat))
+        const scale = tf.div(tf.mul(g, iv), count);
+        const dx = tf.mul(tf.sub(tf.sub(tf.mul(dy, count), dbeta), tf.mul(xh, dgamma)), scale);
+        return [dx, dgamma, dbeta];
+      },
+    };
+  });
+  const y = fused(x, gamma, beta) as tf.Tensor4D;
+  return { y, stats };
+}
+
+/**
+ * 3x3 'same' convolution whose filter gradient is built from plain ops (im2col + one matmul) on every backend:
+ * wasm has no Conv2DBackpropFilter kernel, and this form is also the fastest one measured there.
+ */
+export function conv2dSame(x: tf.Tensor4D, filter: tf.Tensor4D, training: boolean, inputNeedsGradient = true): tf.Tensor4D {
+  if (!training) return tf.conv2d(x, filter, 1, 'same');
+  const filterGrad = (xs: tf.Tensor4D, dy: tf.Tensor4D, shape: [number, number, number, number]) =>
+    conv2dBackpropFilterFromOps(xs, dy, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: shape });
+  if (!inputNeedsGradient) {
+    // The network input is data: skip its (expensive, unused) gradient.
+    const conv = tf.customGrad((fIn, save) => {
+      (save as tf.GradSaveFunc)([x, fIn as tf.Tensor]);
+      return {
+        value: tf.conv2d(x, fIn as tf.Tensor4D, 1, 'same'),
+        gradFunc: (dy, saved) => [filterGrad(saved[0] as tf.Tensor4D, dy as tf.Tensor4D, (saved[1] as tf.Tensor4D).shape)],
+      };
+    });
+    return conv(filter) as tf.Tensor4D;
+  }
+  const conv = tf.customGrad((xIn, fIn, save) => {
+    (save as tf.GradSaveFunc)([xIn as tf.Tensor, fIn as tf.Tensor]);
+    return {
+      value: tf.conv2d(xIn as tf.Tensor4D, fIn as tf.Tensor4D, 1, 'same'),
+      gradFunc: (dy, saved) => {
+        const [xs, fs] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const dy4 = dy as tf.Tensor4D;
+        return [tf.conv2dTranspose(dy4, fs, xs.shape, 1, 'same'), filterGrad(xs, dy4, fs.shape)];
+      },
+    };
+  });
+  return conv(x, filter) as tf.Tensor4D;
+}
+
+export interface ForwardOptions {
+  training: boolean;
+  /** Dropout rate while training (default 0). */
+  dropout?: number;
+  /** Seed source for dropout masks while training. */
+  rng?: () => number;
+  /** While training, also return each block's batch mean and variance (for the moving BatchNorm statistics). */
+  collectBatchStats?: boolean;
+}
+
+export interface ForwardResult {
+  /** [batch, T', classes] pre-sigmoid scores at pooled time resolution. */
+  logits: tf.Tensor3D;
+  /** Per conv block batch mean and variance over [batch, time, freq], when training with collectBatchStats. */
+  batchStats: { mean: tf.Tensor1D; variance: tf.Tensor1D }[];
+}
+
+function w(weights: CrnnWeights, name: string): tf.Tensor {
+  const t = weights.get(name);
+  if (!t) throw new Error(`CRNN weight "${name}" is missing`);
+  return t;
+}
+
+/** One GRU direction over [batch, steps, in] (weights `${prefix}/...`), returning every step's state. */
+export function gruDirection(x: tf.Tensor3D, weights: CrnnWeights, prefix: string, units: number): tf.Tensor3D {
+  const [batch, steps, inDim] = x.shape;
+  // Input projections for every step in one matmul; only h·R stays in the loop.
+  const xw = tf.add(tf.matMul(x.reshape([batch * steps, inDim]), w(weights, `${prefix}/kernel`) as tf.Tensor2D), w(weights, `${prefix}/bias`)).reshape([batch, steps, 3 * units]);
+  const xs = tf.unstack(xw, 1) as tf.Tensor2D[];
+  const recurrent = w(weights, `${prefix}/recurrent`) as tf.Tensor2D;
+  const recurrentBias = w(weights, `${prefix}/recurrent_bias`);
+  let h: tf.Tensor2D = tf.zeros([batch, units]);
+  const outputs: tf.Tensor2D[] = [];
+  for (let t = 0; t < steps; t++) {
+    const hr = tf.add(tf.matMul(h, recurrent), recurrentBias) as tf.Tensor2D;
+    const [xzr, xn] = tf.split(xs[t], [2 * units, units], 1);
+    const [hzr, hn] = tf.split(hr, [2 * units, units], 1);
+    const [z, r] = tf.split(tf.sigmoid(tf.add(xzr, hzr)), 2, 1);
+    const n = tf.tanh(tf.add(xn, tf.mul(r, hn)));
+    h = tf.add(n, tf.mul(z, tf.sub(h, n))) as tf.Tensor2D;
+    outputs.push(h);
+  }
+  return tf.stack(outputs, 1) as tf.Tensor3D;
+}
+
+/**
+ * The CRNN of manifest.ts as a pure function of its weights. Input [batch, frames, melBands] of normalised
+ * log-mel with frames a multiple of timePoolFactor(config). Call inside tf.tidy (or a gradient function).
+ */
+export function crnnForward(weights: CrnnWeights, config: CrnnConfig, input: tf.Tensor3D, options: ForwardOptions): ForwardResult {
+  const factor = timePoolFactor(config);
+  if (input.shape[1] % factor !== 0) throw new Error(`CRNN input has ${input.shape[1]} frames, not a multiple of the time pool factor ${factor}`);
+  const dropout = options.training ? (options.dropout ?? 0) : 0;
+  const seed = () => Math.floor((options.rng ?? Math.random)() * 2 ** 31);
+  let x: tf.Tensor4D = input.expandDims(3) as tf.Tensor4D;
+  const batchStats: ForwardResult['batchStats'] = [];
+  config.convBlocks.forEach((block, i) => {
+    x = conv2dSame(x, w(weights, `conv${i}/kernel`) as tf.Tensor4D, options.training, i > 0);
+    const gamma = w(weights, `bn${i}/gamma`);
+    const beta = w(weights, `bn${i}/beta`);
+    if (options.training) {
+      const { y, stats } = batchNormTraining(x, gamma, beta, options.collectBatchStats ?? false);
+      if (stats) batchStats.push(stats);
+      x = y;
+    } else {
+      x = tf.batchNorm(x, w(weights, `bn${i}/mean`), w(weights, `bn${i}/variance`), beta, gamma, BN_EPSILON) as tf.Tensor4D;
+    }
+    x = tf.relu(x) as tf.Tensor4D;
+    x = tf.maxPool(x, [block.poolTime, block.poolFreq], [block.poolTime, block.poolFreq], 'valid');
+    if (dropout > 0) x = tf.dropout(x, dropout, undefined, seed()) as tf.Tensor4D;
+  });
+  const [batch, steps, freq, channels] = x.shape;
+  const seq = x.reshape([batch, steps, freq * channels]) as tf.Tensor3D;
+  const fw = gruDirection(seq, weights, 'gru_fw', config.gruUnits);
+  const bw = tf.reverse(gruDirection(tf.reverse(seq, 1), weights, 'gru_bw', config.gruUnits), 1);
+  let hidden: tf.Tensor = tf.concat([fw, bw], 2).reshape([batch * steps, 2 * config.gruUnits]);
+  if (dropout > 0) hidden = tf.dropout(hidden, dropout, undefined, seed());
+  const logits = tf.add(tf.matMul(hidden as tf.Tensor2D, w(weights, 'dense/kernel') as tf.Tensor2D), w(weights, 'dense/bias')).reshape([batch, steps, -1]) as tf.Tensor3D;
+  return { logits, batchStats };
+}
+
+/** Pads frames with zeros (after normalisation) up to a multiple of `factor`. */
+export function padFrames(frames: number, factor: number): number {
+  return Math.ceil(frames / factor) * factor;
+}
+
+/** Repeats each pooled step `factor` times and truncates to `frames`: [T', C] -> [frames, C], row-major. */
+export function upsampleSteps(steps: Float32Array, stepCount: number, classes: number, factor: number, frames: number): Float32Array {
+  const out = new Float32Array(frames * classes);
+  for (let f = 0; f < frames; f++) {
+    const s = Math.min(Math.floor(f / factor), stepCount - 1);
+    out.set(steps.subarray(s * classes, (s + 1) * classes), f * classes);
+  }
+  return out;
+}

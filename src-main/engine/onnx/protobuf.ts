@@ -1,0 +1,87 @@
+/**
+ * A minimal protocol-buffers writer: just what an ONNX model needs (varints, 32-bit floats,
+ * length-delimited strings/bytes/messages). Messages are built as byte chunks and
+ * concatenated once at the end.
+ */
+export class ProtoWriter {
+  private chunks: Uint8Array[] = [];
+  private length = 0;
+
+  private push(bytes: Uint8Array): void {
+    this.chunks.push(bytes);
+    this.length += bytes.length;
+  }
+
+  private varint(value: number | bigint): void {
+    let v = BigInt.asUintN(64, BigInt(value));
+    const bytes: number[] = [];
+    do {
+      let byte = Number(v & 0x7fn);
+      v >>= 7n;
+      if (v !== 0n) byte |= 0x80;
+      bytes.push(byte);
+    } while (v !== 0n);
+    this.push(Uint8Array.from(bytes));
+  }
+
+  private tag(field: number, wireType: 0 | 1 | 2 | 5): void {
+    this.varint((field << 3) | wireType);
+  }
+
+  /** int32, int64, enum, bool (negative numbers as 10-byte two's complement, as protobuf does). */
+  int(field: number, value: number | bigint): this {
+    this.tag(field, 0);
+    this.varint(value);
+    return this;
+  }
+
+  float(field: number, value: number): this {
+    this.tag(field, 5);
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setFloat32(0, value, true);
+    this.push(b);
+    return this;
+  }
+
+  bytes(field: number, value: Uint8Array): this {
+    this.tag(field, 2);
+    this.varint(value.length);
+    this.push(value);
+    return this;
+  }
+
+  string(field: number, value: string): this {
+    return this.bytes(field, new TextEncoder().encode(value));
+  }
+
+  message(field: number, build: (w: ProtoWriter) => void): this {
+    const inner = new ProtoWriter();
+    build(inner);
+    return this.bytes(field, inner.finish());
+  }
+
+  /** Packed repeated varints. */
+  packedInts(field: number, values: readonly (number | bigint)[]): this {
+    const inner = new ProtoWriter();
+    for (const v of values) inner.varint(v);
+    return this.bytes(field, inner.finish());
+  }
+
+  /** Packed repeated floats. */
+  packedFloats(field: number, values: readonly number[]): this {
+    const b = new Uint8Array(values.length * 4);
+    const view = new DataView(b.buffer);
+    values.forEach((v, i) => view.setFloat32(i * 4, v, true));
+    return this.bytes(field, b);
+  }
+
+  finish(): Uint8Array {
+    const out = new Uint8Array(this.length);
+    let offset = 0;
+    for (const c of this.chunks) {
+      out.set(c, offset);
+      offset += c.length;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,257 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { DEFAULT_FEATURE_CONFIG, frameDuration, type FeatureConfig } from '../features/config';
+import { crnnForward, crnnWeightShapes, initCrnnWeights, isTrainableWeight, SeededRng } from '../model/crnn';
+import { saveModel, type ManifestWithoutWeights } from '../model/io';
+import { timePoolFactor, type CrnnConfig, type PostprocessConfig } from '../model/manifest';
+import { adamUpdate, createAdamState, DEFAULT_ADAM, type AdamState } from './adam';
+import { checkpointDir, checkpointExists, loadCheckpoint, saveCheckpoint, type EpochRecord, type TrainingState } from './checkpoint';
+import { activeSpan, buildBatch, sampleEpochCrops } from './crops';
+import { bandStatistics, loadSplit, TrainingDataError, type FeatureExtractor, type SplitData } from './dataset';
+import { predictFiles, scoreProbabilities, tunePostprocess, type Scores } from './validate';
+
+export const DEFAULT_CRNN_CONFIG: CrnnConfig = {
+  convBlocks: [
+    { filters: 16, poolTime: 2, poolFreq: 4 },
+    { filters: 32, poolTime: 2, poolFreq: 4 },
+    { filters: 32, poolTime: 2, poolFreq: 2 },
+  ],
+  gruUnits: 32,
+  dropout: 0.1,
+};
+
+export const DEFAULT_POSTPROCESS: Omit<PostprocessConfig, 'thresholds'> = {
+  medianFilterFrames: 11,
+  minEventSeconds: 0.1,
+  mergeGapSeconds: 1,
+  oneEventPerFile: true,
+};
+
+/** Median filter lengths tried when tuning the final post-processing on validation data. */
+export const MEDIAN_GRID = [1, 5, 11, 21, 31];
+
+export interface TrainOptions {
+  dataDir: string;
+  outDir: string;
+  /** Default: the classes of DIR/manifest.json. */
+  classes?: string[];
+  epochs: number;
+  seed: number;
+  resume: boolean;
+  batchSize: number;
+  cropSeconds: number;
+  patience: number;
+  architecture?: CrnnConfig;
+  features?: FeatureConfig;
+  learningRate?: number;
+  /** Share of event-file crops placed anywhere rather than around the event. */
+  randomCropShare?: number;
+  /** Stop after the epoch that would otherwise overrun this many seconds of training in total. */
+  maxSeconds?: number;
+  /** Recorded in the manifest. */
+  commandLine?: string;
+  backend?: string;
+  extract?: FeatureExtractor;
+  /** Preloaded splits (tests); skips reading dataDir. */
+  data?: { train: SplitData; validation: SplitData };
+  onLog?: (line: string) => void;
+  onBatch?: (p: { epoch: number; batch: number; batches: number; loss: number; epochSeconds: number }) => void;
+  onEpoch?: (record: EpochRecord, improved: boolean) => void;
+}
+
+export interface TrainResult {
+  manifest: ManifestWithoutWeights;
+  history: EpochRecord[];
+  bestEpoch: number;
+  validation: Scores;
+  stoppedEarly: boolean;
+  resumedFromEpoch: number;
+}
+
+async function readDataClasses(dataDir: string): Promise<string[]> {
+  const path = join(dataDir, 'manifest.json');
+  let raw: { classes?: unknown; arguments?: { classes?: unknown } };
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new TrainingDataError(dataDir, `${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found (not an earmark mix directory?)' : (error as Error).message}`);
+  }
+  const classes = raw.classes ?? raw.arguments?.classes;
+  if (!Array.isArray(classes) || classes.length === 0 || !classes.every((c) => typeof c === 'string')) throw new TrainingDataError(dataDir, `${path} lists no classes`);
+  return classes as string[];
+}
+
+function toVariables(weights: Map<string, tf.Tensor>): Map<string, tf.Variable> {
+  const out = new Map<string, tf.Variable>();
+  for (const [name, t] of weights) {
+    out.set(name, tf.variable(t, isTrainableWeight(name)));
+    t.dispose();
+  }
+  return out;
+}
+
+function loss(logits: tf.Tensor, targets: tf.Tensor): tf.Scalar {
+  // Binary cross-entropy from logits, stable form: max(l, 0) - l*y + log(1 + exp(-|l|)).
+  return tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))))) as tf.Scalar;
+}
+
+const BN_MOMENTUM = 0.95;
+
+/** Trains the CRNN on an `earmark mix` directory; see TrainOptions. Writes OUT (best model) and OUT/checkpoints/last. */
+export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
+  const log = options.onLog ?? (() => {});
+  const features = options.features ?? { ...DEFAULT_FEATURE_CONFIG };
+  const frameSeconds = frameDuration(features);
+  let architecture = options.architecture ?? DEFAULT_CRNN_CONFIG;
+  const classes = options.classes ?? (options.data ? [] : await readDataClasses(options.dataDir));
+  if (classes.length === 0) throw new Error('no classes to train');
+  const data = options.data ?? {
+    train: await loadSplit(options.dataDir, 'train', classes, features, { extract: options.extract, onFile: (d, n) => d % 100 === 0 && log(`features train ${d}/${n}`) }),
+    validation: await loadSplit(options.dataDir, 'validation', classes, features, { extract: options.extract, onFile: (d, n) => d % 100 === 0 && log(`features validation ${d}/${n}`) }),
+  };
+  if (data.train.files.length === 0) throw new TrainingDataError(options.dataDir, 'the train split has no files of the selected classes');
+  if (data.validation.files.length === 0) throw new TrainingDataError(options.dataDir, 'the validation split has no files of the selected classes');
+  const normalization = bandStatistics(data.train.files, features.melBands);
+
+  const ckptDir = checkpointDir(options.outDir);
+  let variables: Map<string, tf.Variable>;
+  let adam: AdamState;
+  let state: TrainingState;
+  let resumedFromEpoch = 0;
+  if (options.resume && (await checkpointExists(ckptDir))) {
+    const ckpt = await loadCheckpoint(ckptDir);
+    architecture = ckpt.manifest.architecture;
+    if (ckpt.manifest.classes.join(',') !== classes.join(',')) throw new Error(`--resume: checkpoint classes ${ckpt.manifest.classes.join(',')} differ from ${classes.join(',')}`);
+    variables = toVariables(ckpt.weights);
+    adam = createAdamState(variables);
+    adam.step = ckpt.adam.step;
+    for (const [name, m] of ckpt.adam.m) adam.m.get(name)?.assign(tf.tensor(m, variables.get(name)!.shape));
+    for (const [name, v] of ckpt.adam.v) adam.v.get(name)?.assign(tf.tensor(v, variables.get(name)!.shape));
+    state = ckpt.state;
+    resumedFromEpoch = state.epoch;
+    log(`resuming after epoch ${state.epoch} (best ER ${state.bestErrorRate.toFixed(3)} at epoch ${state.bestEpoch})`);
+  } else {
+    variables = toVariables(initCrnnWeights(architecture, { melBands: features.melBands, classes: classes.length }, options.seed));
+    adam = createAdamState(variables);
+    state = { epoch: 0, rngState: new SeededRng(options.seed ^ 0x9e3779b9).state, adamStep: 0, bestEpoch: 0, bestErrorRate: Number.POSITIVE_INFINITY, epochsWithoutImprovement: 0, history: [], elapsedSeconds: 0 };
+  }
+  const factor = timePoolFactor(architecture);
+  const cropFrames = Math.max(factor, Math.round(options.cropSeconds / frameSeconds / factor) * factor);
+  const rng = new SeededRng(state.rngState);
+  const spans = data.train.files.map((f) => activeSpan(f, classes.length));
+  const basePostprocess: PostprocessConfig = { ...DEFAULT_POSTPROCESS, thresholds: Object.fromEntries(classes.map((c) => [c, 0.5])) };
+  const manifestBase = (postprocess: PostprocessConfig, extra: Partial<ManifestWithoutWeights['training']> = {}): ManifestWithoutWeights => ({
+    format: 'earmark-crnn',
+    version: 1,
+    classes,
+    features,
+    normalization,
+    architecture,
+    postprocess,
+    training: {
+      createdAt: new Date().toISOString(),
+      data: options.dataDir,
+      command: options.commandLine,
+      seed: options.seed,
+      trainFiles: data.train.files.length,
+      validationFiles: data.validation.files.length,
+      ...extra,
+    },
+  });
+  const trainable = [...variables].filter(([, v]) => v.trainable);
+  const trainableList = trainable.map(([, v]) => v);
+  const adamConfig = { ...DEFAULT_ADAM, learningRate: options.learningRate ?? DEFAULT_ADAM.learningRate };
+  let stoppedEarly = false;
+
+  while (state.epoch < options.epochs) {
+    const epoch = state.epoch + 1;
+    const started = performance.now();
+    const crops = sampleEpochCrops(data.train.files, spans, { frames: cropFrames, randomShare: options.randomCropShare ?? 0.25 }, rng.next);
+    const batches = Math.ceil(crops.length / options.batchSize);
+    let lossSum = 0;
+    for (let b = 0; b < batches; b++) {
+      const group = crops.slice(b * options.batchSize, (b + 1) * options.batchSize);
+      const batch = buildBatch(data.train.files, group, cropFrames, factor, classes.length, normalization);
+      const dropoutSeed = rng.next();
+      const stats: { mean: tf.Tensor1D; variance: tf.Tensor1D }[] = [];
+      const { value, grads } = tf.variableGrads(() => {
+        const x = tf.tensor3d(batch.inputs, [group.length, cropFrames, features.melBands]);
+        const y = tf.tensor3d(batch.targets, [group.length, cropFrames / factor, classes.length]);
+        const { logits, batchStats } = crnnForward(variables, architecture, x, { training: true, dropout: architecture.dropout, rng: new SeededRng(Math.floor(dropoutSeed * 2 ** 32)).next, collectBatchStats: true });
+        stats.push(...batchStats);
+        return loss(logits, y);
+      }, trainableList);
+      const named: Record<string, tf.Tensor> = {};
+      for (const [name, v] of trainable) named[name] = grads[v.name];
+      adamUpdate(adam, variables, named, adamConfig);
+      tf.tidy(() => {
+        stats.forEach((s, i) => {
+          const mean = variables.get(`bn${i}/mean`)!;
+          const variance = variables.get(`bn${i}/variance`)!;
+          mean.assign(tf.add(tf.mul(mean, BN_MOMENTUM), tf.mul(s.mean, 1 - BN_MOMENTUM)));
+          variance.assign(tf.add(tf.mul(variance, BN_MOMENTUM), tf.mul(s.variance, 1 - BN_MOMENTUM)));
+        });
+      });
+      for (const s of stats) tf.dispose([s.mean, s.variance]);
+      tf.dispose(Object.values(grads));
+      const lossValue = (await value.data())[0];
+      value.dispose();
+      lossSum += lossValue * group.length;
+      options.onBatch?.({ epoch, batch: b + 1, batches, loss: lossValue, epochSeconds: (performance.now() - started) / 1000 });
+    }
+    const trainLoss = lossSum / crops.length;
+
+    const perFile = await predictFiles(variables, architecture, data.validation.files, classes.length, normalization);
+    const tuned = tunePostprocess(perFile, data.validation.reference, classes, basePostprocess, frameSeconds);
+    const scores = scoreProbabilities(perFile, data.validation.reference, classes, tuned, frameSeconds);
+    const seconds = (performance.now() - started) / 1000;
+    const record: EpochRecord = { epoch, loss: trainLoss, errorRate: scores.errorRate, fMeasure: scores.fMeasure, seconds };
+    const improved = scores.errorRate < state.bestErrorRate - 1e-9;
+    state = {
+      ...state,
+      epoch,
+      rngState: rng.state,
+      adamStep: adam.step,
+      history: [...state.history, record],
+      elapsedSeconds: state.elapsedSeconds + seconds,
+      bestEpoch: improved ? epoch : state.bestEpoch,
+      bestErrorRate: improved ? scores.errorRate : state.bestErrorRate,
+      epochsWithoutImprovement: improved ? 0 : state.epochsWithoutImprovement + 1,
+    };
+    if (improved) {
+      await saveModel(options.outDir, manifestBase(tuned, { epochs: epoch, bestEpoch: epoch, scores: { validationErrorRate: scores.errorRate, validationFMeasure: scores.fMeasure } }), variables, {});
+    }
+    await saveCheckpoint(ckptDir, manifestBase(basePostprocess), variables, adam, state);
+    options.onEpoch?.(record, improved);
+    if (state.epochsWithoutImprovement >= options.patience) {
+      log(`early stop: no improvement for ${options.patience} epochs`);
+      stoppedEarly = true;
+      break;
+    }
+    if (options.maxSeconds !== undefined && state.elapsedSeconds + seconds > options.maxSeconds) {
+      log(`time budget: stopping after epoch ${epoch} (${Math.round(state.elapsedSeconds)} s of ${options.maxSeconds} s used)`);
+      stoppedEarly = true;
+      break;
+    }
+  }
+
+  // Final post-processing, tuned on validation with the best weights (thresholds and median filter).
+  const { loadModel } = await import('../model/io');
+  const best = await loadModel(options.outDir);
+  for (const v of variables.values()) v.dispose();
+  for (const t of [...adam.m.values(), ...adam.v.values()]) t.dispose();
+  const perFile = await predictFiles(best.weights, architecture, data.validation.files, classes.length, normalization);
+  const postprocess = tunePostprocess(perFile, data.validation.reference, classes, basePostprocess, frameSeconds, MEDIAN_GRID);
+  const validation = scoreProbabilities(perFile, data.validation.reference, classes, postprocess, frameSeconds);
+  const scoreFields: Record<string, number> = { validationErrorRate: validation.errorRate, validationFMeasure: validation.fMeasure };
+  for (const [c, s] of Object.entries(validation.classWise)) {
+    scoreFields[`validationErrorRate.${c}`] = s.errorRate;
+    scoreFields[`validationFMeasure.${c}`] = s.fMeasure;
+  }
+  const manifest = manifestBase(postprocess, { epochs: state.epoch, bestEpoch: state.bestEpoch, scores: scoreFields });
+  await saveModel(options.outDir, manifest, best.weights);
+  for (const t of best.weights.values()) t.dispose();
+  void crnnWeightShapes;
+  return { manifest, history: state.history, bestEpoch: state.bestEpoch, validation, stoppedEarly, resumedFromEpoch };
+}

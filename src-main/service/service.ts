@@ -1,0 +1,596 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ApiError,
+  LIMITS,
+  parseParams,
+  type ApiEvent,
+  type ApiEventListener,
+  type ApiMethod,
+  type ApiParsedParams,
+  type ApiResult,
+  type EditState,
+} from '../api/contract';
+import { formatAnnotations, writeAnnotationFile, type AnnotationSet, type SoundEvent } from '../engine/annotations';
+import { probeAudioFile } from '../engine/audio/decode';
+import { hashFile, openStore, type EventRow, type LabelRow, type RecordingRow, type Store } from '../engine/store';
+import type { DetectorFactory } from './detector';
+import { toServiceError } from './errors';
+import { findAudioFiles, isAudioFileName, mapLimit, mimeTypeFor } from './folder-scan';
+import { JobRegistry } from './jobs';
+import { SizedLru } from './lru';
+import { resolveInsideRoot, relativePosix } from './paths';
+import { computePeaks, downsamplePeaks, roundedArray, type PeakArrays } from './peaks';
+import { computeSpectrogram } from './spectrogram';
+import type { EarmarkService, HostContext, MediaFile } from './types';
+import { editStateView, eventView, historyView, labelView, modelView, projectView, recordingView, summarizeEvents } from './views';
+import { runDetectionJob } from './detection-job';
+
+export interface ServiceOptions {
+  /** SQLite file (created if missing). Ignored when `store` is given. */
+  dbPath?: string;
+  store?: Store;
+  /** Folder with `models/` and `examples/` (default: the repository's `resources/`). */
+  resourcesDir?: string | null;
+  /** How detection jobs get a detector; default: the engine's detector for the model. */
+  detectorFactory?: DetectorFactory;
+  version?: string;
+  homeDir?: string;
+}
+
+type Handlers = { [M in ApiMethod]: (params: ApiParsedParams<M>) => Promise<ApiResult<M>> | ApiResult<M> };
+
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DEFAULT_CLASSES = ['babycry', 'glassbreak', 'gunshot'];
+const PALETTE = ['#e6550d', '#3182bd', '#31a354', '#9e4fd1', '#d6336c', '#0c8599', '#e8a317', '#5c7cfa', '#2b8a3e', '#c2255c'];
+/** Peaks kept per second for every file; coarser requests are binned down from these. */
+const BASE_PEAKS_PER_SECOND = 200;
+const MAX_SPECTROGRAM_SPAN_SECONDS = 24 * 3600;
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Loaded on first detection so that opening the studio never waits for the inference stack. */
+async function defaultDetectorFactory(): Promise<DetectorFactory> {
+  try {
+    const { engineDetectorFactory } = await import('./engine-detector');
+    return engineDetectorFactory;
+  } catch (error) {
+    throw new ApiError('not-implemented', `the detection engine could not be loaded: ${(error as Error).message}`);
+  }
+}
+
+/** Builds the service over a store. Every host (HTTP, Electron) calls `call(method, params)`. */
+export async function createService(options: ServiceOptions, host: HostContext): Promise<EarmarkService> {
+  const store = options.store ?? openStore(options.dbPath ?? ':memory:');
+  const ownsStore = !options.store;
+  const resourcesDir = options.resourcesDir === undefined ? path.join(PACKAGE_ROOT, 'resources') : options.resourcesDir;
+  const bundledModelsDir = resourcesDir ? path.join(resourcesDir, 'models') : null;
+  const version = options.version ?? packageVersion();
+  const homeDir = options.homeDir ?? os.homedir();
+  const listeners = new Set<ApiEventListener>();
+  const publish = (event: ApiEvent): void => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch {
+        /* a broken listener must not break the service */
+      }
+    }
+  };
+  const jobs = new JobRegistry(publish);
+  const peakCache = new SizedLru<string, PeakArrays>(256 * 1024 * 1024);
+  const tileCache = new SizedLru<string, ApiResult<'recordings.spectrogram'>>(64 * 1024 * 1024);
+  let backend: string | null = null;
+  const running = new Set<Promise<unknown>>();
+
+  registerBundledModels(store, bundledModelsDir);
+
+  // ---------------------------------------------------------------- labels
+  function labelSetId(projectId: number): number {
+    const sets = store.listLabelSets(projectId);
+    return sets.length > 0 ? sets[0].id : store.createLabelSet(projectId, 'Default').id;
+  }
+  function projectLabels(projectId: number): LabelRow[] {
+    return store.listLabels(labelSetId(projectId));
+  }
+  function ensureLabel(projectId: number, name: string): LabelRow {
+    const labels = projectLabels(projectId);
+    const found = labels.find((l) => l.name === name);
+    if (found) return found;
+    const used = new Set(labels.map((l) => l.keyShortcut));
+    const shortcut = ['1', '2', '3', '4', '5', '6', '7', '8', '9'].find((k) => !used.has(k)) ?? null;
+    return store.addLabel(labelSetId(projectId), { name, colour: PALETTE[labels.length % PALETTE.length], keyShortcut: shortcut });
+  }
+  /** name -> id for a project, creating labels that events use but the label set lacks. */
+  function labelIdLookup(projectId: number): (name: string) => number {
+    const map = new Map(projectLabels(projectId).map((l) => [l.name, l.id]));
+    return (name) => {
+      let id = map.get(name);
+      if (id === undefined) {
+        id = ensureLabel(projectId, name).id;
+        map.set(name, id);
+      }
+      return id;
+    };
+  }
+  function labelById(labelId: number, projectId: number): LabelRow {
+    const label = projectLabels(projectId).find((l) => l.id === labelId);
+    if (!label) throw new ApiError('not-found', `label ${labelId} is not a label of project ${projectId}`);
+    return label;
+  }
+  function projectOfLabel(labelId: number): number {
+    for (const project of store.listProjects()) {
+      if (projectLabels(project.id).some((l) => l.id === labelId)) return project.id;
+    }
+    throw new ApiError('not-found', `label ${labelId} not found`);
+  }
+
+  // ---------------------------------------------------------------- views
+  function recordingOut(row: RecordingRow): ApiResult<'recordings.get'> {
+    const events = store.listEvents({ recordingId: row.id });
+    return recordingView(row, summarizeEvents(events).get(row.id), labelIdLookup(row.projectId));
+  }
+  function projectOut(projectId: number): ApiResult<'projects.get'> {
+    return projectView(store.getProject(projectId), store.listRecordings(projectId));
+  }
+  function eventOut(row: EventRow, projectId: number): ApiResult<'events.list'>[number] {
+    return eventView(row, labelIdLookup(projectId)(row.label));
+  }
+  function editState(projectId: number): EditState {
+    return editStateView(projectId, store.undoRedoState(projectId));
+  }
+  function eventWithProject(eventId: number): { event: EventRow; recording: RecordingRow } {
+    const event = findLiveEvent(eventId);
+    if (!event) throw new ApiError('not-found', `event ${eventId} not found (or deleted)`);
+    return { event, recording: store.getRecording(event.recordingId) };
+  }
+  function findLiveEvent(eventId: number): EventRow | undefined {
+    const history = store.eventHistory(eventId);
+    const last = history[history.length - 1];
+    if (!last || last.snapshot.deleted) return undefined;
+    return store.listEvents({ recordingId: last.snapshot.recordingId }).find((e) => e.id === eventId);
+  }
+  function recordingChanged(recordingId: number): void {
+    const row = store.getRecording(recordingId);
+    publish({ type: 'recording.updated', recording: recordingOut(row) });
+  }
+  function checkTimesWithin(recording: RecordingRow, ...times: number[]): void {
+    const duration = recording.durationSeconds;
+    if (duration === null) return;
+    for (const t of times) {
+      if (t > duration + 1e-3) throw new ApiError('invalid-params', `time ${t} s is past the end of ${recording.relPath} (${duration} s)`);
+    }
+  }
+
+  // ---------------------------------------------------------------- projects
+  async function openProject(rootParam: string): Promise<ApiResult<'projects.open'>> {
+    if (!path.isAbsolute(rootParam)) throw new ApiError('invalid-params', `projects.open: root must be an absolute folder path, got "${rootParam.slice(0, 200)}"`);
+    const root = path.resolve(rootParam);
+    const info = await stat(root).catch(() => null);
+    if (!info) throw new ApiError('not-found', `folder ${root} does not exist`);
+    if (!info.isDirectory()) throw new ApiError('invalid-params', `${root} is not a folder`);
+    let project = store.listProjects().find((p) => p.rootDir === root);
+    if (!project) project = store.createProject({ name: path.basename(root) || root, rootDir: root });
+    const projectId = project.id;
+    const active = store.getActiveModel();
+    for (const name of active?.classes ?? DEFAULT_CLASSES) ensureLabel(projectId, name);
+    const files = await findAudioFiles(root);
+    const scanned = await mapLimit(files, 4, async (file) => {
+      const relPath = relativePosix(root, file);
+      const contentHash = await hashFile(file);
+      try {
+        const header = await probeAudioFile(file);
+        return { row: { relPath, absPath: file, contentHash, durationSeconds: header.duration > 0 ? header.duration : null, sampleRate: header.sampleRate, channels: header.channels }, error: null };
+      } catch (error) {
+        return { row: { relPath, absPath: file, contentHash }, error: (error as Error).message };
+      }
+    });
+    const result = store.upsertRecordings(projectId, scanned.map((s) => s.row));
+    const byPath = new Map([...result.inserted, ...result.changed, ...result.unchanged].map((r) => [r.relPath, r]));
+    for (const s of scanned) {
+      const row = byPath.get(s.row.relPath);
+      if (s.error && row && row.errorMessage !== s.error) store.markRecordingError(row.id, s.error);
+    }
+    for (const r of result.changed) {
+      peakCache.deleteWhere((k) => k.startsWith(`${r.id}:`));
+      tileCache.deleteWhere((k) => k.startsWith(`${r.id}:`));
+    }
+    return projectOut(projectId);
+  }
+
+  async function listFolders(requested: string | undefined): Promise<ApiResult<'folders.list'>> {
+    const dir = path.resolve(requested ?? homeDir);
+    if (requested !== undefined && !path.isAbsolute(requested)) throw new ApiError('invalid-params', 'folders.list: path must be absolute');
+    const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+      throw new ApiError(error.code === 'ENOENT' ? 'not-found' : 'invalid-params', `cannot list ${dir}: ${error.code ?? error.message}`);
+    });
+    const folders = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name)).slice(0, 2000);
+    const out = await mapLimit(folders, 8, async (e) => {
+      const full = path.join(dir, e.name);
+      const inner = await readdir(full, { withFileTypes: true }).catch(() => []);
+      return { name: e.name, path: full, audioFiles: inner.filter((f) => f.isFile() && isAudioFileName(f.name)).length };
+    });
+    const parent = path.dirname(dir);
+    return { path: dir, parent: parent === dir ? null : parent, entries: out, audioFiles: entries.filter((f) => f.isFile() && isAudioFileName(f.name)).length };
+  }
+
+  // ---------------------------------------------------------------- recordings
+  function recordingsOf(projectId: number, recordingIds: readonly number[] | undefined): RecordingRow[] {
+    const all = store.listRecordings(projectId);
+    if (!recordingIds) return all;
+    const byId = new Map(all.map((r) => [r.id, r]));
+    return [...new Set(recordingIds)].map((id) => {
+      const row = byId.get(id);
+      if (!row) throw new ApiError('not-found', `recording ${id} is not in project ${projectId}`);
+      return row;
+    });
+  }
+
+  function timeRange(recording: RecordingRow, start: number | undefined, end: number | undefined): { start: number; end: number; duration: number } {
+    const duration = recording.durationSeconds ?? 0;
+    const s = start ?? 0;
+    const e = Math.min(end ?? duration, duration);
+    if (s > duration) throw new ApiError('invalid-params', `start ${s} s is past the end of ${recording.relPath} (${duration} s)`);
+    if (e < s) throw new ApiError('invalid-params', `end ${end} s is before start ${s} s`);
+    return { start: s, end: e, duration };
+  }
+
+  async function basePeaks(recording: RecordingRow): Promise<PeakArrays> {
+    const key = `${recording.id}:${recording.contentHash}`;
+    const cached = peakCache.get(key);
+    if (cached) return cached;
+    const peaks = await computePeaks(recording.absPath, BASE_PEAKS_PER_SECOND);
+    peakCache.set(key, peaks, peaks.min.byteLength * 2);
+    return peaks;
+  }
+
+  async function peaks(params: ApiParsedParams<'recordings.peaks'>): Promise<ApiResult<'recordings.peaks'>> {
+    const recording = store.getRecording(params.recordingId);
+    const { start, end, duration } = timeRange(recording, params.start, params.end);
+    const count = Math.ceil((end - start) * params.peaksPerSecond);
+    if (count > LIMITS.maxPeaks) throw new ApiError('invalid-params', `${count} peaks requested; at most ${LIMITS.maxPeaks} per call (lower peaksPerSecond or narrow start/end)`);
+    const arrays =
+      params.peaksPerSecond <= BASE_PEAKS_PER_SECOND
+        ? downsamplePeaks(await basePeaks(recording), params.peaksPerSecond, start, end)
+        : await computePeaks(recording.absPath, params.peaksPerSecond, start, end);
+    return { recordingId: recording.id, peaksPerSecond: params.peaksPerSecond, start, end, durationSeconds: duration, min: roundedArray(arrays.min), max: roundedArray(arrays.max) };
+  }
+
+  async function spectrogram(params: ApiParsedParams<'recordings.spectrogram'>): Promise<ApiResult<'recordings.spectrogram'>> {
+    const recording = store.getRecording(params.recordingId);
+    const duration = recording.durationSeconds ?? 0;
+    if (!(params.start < params.end)) throw new ApiError('invalid-params', 'recordings.spectrogram: start must be before end');
+    if (params.start >= duration) throw new ApiError('invalid-params', `start ${params.start} s is past the end of ${recording.relPath} (${duration} s)`);
+    if (params.end - params.start > MAX_SPECTROGRAM_SPAN_SECONDS) throw new ApiError('invalid-params', 'recordings.spectrogram: range longer than 24 h');
+    const key = `${recording.id}:${recording.contentHash}:${params.scale}:${params.start}:${params.end}:${params.columns}:${params.bins}`;
+    const cached = tileCache.get(key);
+    if (cached) return cached;
+    const tile = await computeSpectrogram(recording.absPath, params);
+    const result = {
+      recordingId: recording.id,
+      scale: params.scale,
+      start: params.start,
+      end: params.end,
+      columns: tile.columns,
+      bins: tile.bins,
+      frequencies: tile.frequencies,
+      dbMin: tile.dbMin,
+      dbMax: tile.dbMax,
+      data: Buffer.from(tile.data.buffer, tile.data.byteOffset, tile.data.byteLength).toString('base64'),
+    };
+    tileCache.set(key, result, result.data.length + 64);
+    return result;
+  }
+
+  // ---------------------------------------------------------------- export
+  async function exportRun(params: ApiParsedParams<'export.run'>): Promise<ApiResult<'export.run'>> {
+    const project = store.getProject(params.projectId);
+    const recordings = recordingsOf(project.id, params.recordingIds);
+    const selected = new Map(recordings.map((r) => [r.id, r]));
+    const events: SoundEvent[] = [];
+    for (const e of store.listEvents({ projectId: project.id, ...(params.minConfidence !== undefined ? { minConfidence: params.minConfidence } : {}) })) {
+      const recording = selected.get(e.recordingId);
+      if (!recording || (params.verifiedOnly && !e.verified)) continue;
+      const sound: SoundEvent = { filename: recording.relPath, onset: e.onset, offset: e.offset, label: e.label };
+      if (e.confidence !== null) sound.confidence = e.confidence;
+      events.push(sound);
+    }
+    const set: AnnotationSet = { files: recordings.map((r) => r.relPath), events };
+    if (params.destination === undefined) {
+      return { format: params.format, text: formatAnnotations(set, params.format), path: null, eventCount: events.length, fileCount: recordings.length };
+    }
+    const target = resolveInsideRoot(project.rootDir, params.destination, 'export destination');
+    const dirInfo = await stat(target).catch(() => null);
+    if (dirInfo?.isDirectory()) throw new ApiError('invalid-params', `export destination ${target} is a folder; give a file name`);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeAnnotationFile(target, set, params.format);
+    return { format: params.format, text: null, path: target, eventCount: events.length, fileCount: recordings.length };
+  }
+
+  // ---------------------------------------------------------------- undo / redo
+  function undoRedo(projectId: number, direction: 'undo' | 'redo'): ApiResult<'edits.undo'> {
+    const result = direction === 'undo' ? store.undo(projectId) : store.redo(projectId);
+    if (!result) return { applied: false, description: null, recordingIds: [], edits: editState(projectId) };
+    const recordingIds = new Set<number>();
+    for (const eventId of result.changedEventIds) {
+      const history = store.eventHistory(eventId);
+      const last = history[history.length - 1];
+      if (last) recordingIds.add(last.snapshot.recordingId);
+    }
+    const stateRows = store.db.prepare('SELECT recording_id FROM edit_recording_states WHERE edit_id = ?').all(result.writtenEditId) as { recording_id: number }[];
+    for (const row of stateRows) recordingIds.add(row.recording_id);
+    const ids = [...recordingIds].sort((a, b) => a - b);
+    for (const id of ids) {
+      publish({ type: 'events.changed', projectId, recordingId: id });
+      recordingChanged(id);
+    }
+    return { applied: true, description: result.edit.description, recordingIds: ids, edits: editState(projectId) };
+  }
+
+  // ---------------------------------------------------------------- handlers
+  const handlers: Handlers = {
+    'app.info': () => {
+      const model = store.getActiveModel();
+      return {
+        name: 'Earmark',
+        version,
+        host: host.host,
+        backend,
+        model: model ? { id: model.id, name: model.name, classes: model.classes } : null,
+        examplesDir: resourcesDir && existsSync(path.join(resourcesDir, 'examples')) ? path.join(resourcesDir, 'examples') : null,
+        homeDir,
+      };
+    },
+    'folders.list': (p) => listFolders(p.path),
+    'projects.list': () => store.listProjects().map((p) => projectOut(p.id)),
+    'projects.open': (p) => openProject(p.root),
+    'projects.get': (p) => projectOut(p.projectId),
+
+    'recordings.list': (p) => {
+      store.getProject(p.projectId);
+      const rows = store.listRecordings(p.projectId);
+      const summaries = summarizeEvents(store.listEvents({ projectId: p.projectId }));
+      const lookup = labelIdLookup(p.projectId);
+      const wantLabel = p.labelId !== undefined ? labelById(p.labelId, p.projectId).name : undefined;
+      const events = wantLabel !== undefined || p.minConfidence !== undefined ? store.listEvents({ projectId: p.projectId }) : [];
+      const matching = new Set(
+        events
+          .filter((e) => (wantLabel === undefined || e.label === wantLabel) && (p.minConfidence === undefined || (e.confidence ?? 1) >= p.minConfidence))
+          .map((e) => e.recordingId),
+      );
+      return rows
+        .map((r) => recordingView(r, summaries.get(r.id), lookup))
+        .filter((r) => (!p.status || p.status.includes(r.status)) && (events.length === 0 && wantLabel === undefined && p.minConfidence === undefined ? true : matching.has(r.id)));
+    },
+    'recordings.get': (p) => recordingOut(store.getRecording(p.recordingId)),
+    'recordings.peaks': (p) => peaks(p),
+    'recordings.spectrogram': (p) => spectrogram(p),
+    'recordings.mediaUrl': (p) => {
+      const recording = store.getRecording(p.recordingId);
+      return { url: host.mediaUrl(recording.id), mimeType: mimeTypeFor(recording.absPath) };
+    },
+    'recordings.setReviewed': (p) => {
+      const row = store.markReviewed(p.recordingId, p.reviewed);
+      publish({ type: 'events.changed', projectId: row.projectId, recordingId: row.id });
+      const out = recordingOut(row);
+      publish({ type: 'recording.updated', recording: out });
+      return out;
+    },
+
+    'labels.list': (p) => {
+      store.getProject(p.projectId);
+      return projectLabels(p.projectId).map((l) => labelView(l, p.projectId));
+    },
+    'labels.create': (p) => {
+      store.getProject(p.projectId);
+      const labels = projectLabels(p.projectId);
+      if (labels.some((l) => l.name === p.name)) throw new ApiError('conflict', `label "${p.name}" already exists in this project`);
+      if (p.shortcut && labels.some((l) => l.keyShortcut === p.shortcut)) throw new ApiError('conflict', `shortcut "${p.shortcut}" is already used by another label`);
+      const row = store.addLabel(labelSetId(p.projectId), { name: p.name, colour: p.color ?? PALETTE[labels.length % PALETTE.length], keyShortcut: p.shortcut ?? null });
+      return labelView(row, p.projectId);
+    },
+    'labels.update': (p) => {
+      const projectId = projectOfLabel(p.labelId);
+      const label = labelById(p.labelId, projectId);
+      if (p.name !== undefined && p.name !== label.name) {
+        const used = store.listEvents({ projectId, label: label.name }).length;
+        if (used > 0) throw new ApiError('conflict', `label "${label.name}" is used by ${used} event(s); relabel them before renaming the label`);
+      }
+      const row = store.updateLabel(p.labelId, {
+        ...(p.name !== undefined ? { name: p.name } : {}),
+        ...(p.color !== undefined ? { colour: p.color } : {}),
+        ...(p.shortcut !== undefined ? { keyShortcut: p.shortcut } : {}),
+      });
+      return labelView(row, projectId);
+    },
+
+    'events.list': (p) => {
+      const recording = store.getRecording(p.recordingId);
+      const label = p.labelId !== undefined ? labelById(p.labelId, recording.projectId).name : undefined;
+      return store
+        .listEvents({ recordingId: recording.id, ...(label !== undefined ? { label } : {}), ...(p.minConfidence !== undefined ? { minConfidence: p.minConfidence } : {}) })
+        .map((e) => eventOut(e, recording.projectId));
+    },
+    'events.create': (p) => {
+      const recording = store.getRecording(p.recordingId);
+      const label = labelById(p.labelId, recording.projectId);
+      checkTimesWithin(recording, p.onset, p.offset);
+      const [row] = store.createEvents([{ recordingId: recording.id, label: label.name, onset: p.onset, offset: p.offset, source: 'human' }], { description: `Add ${label.name} event` });
+      recordingChanged(recording.id);
+      return { event: eventOut(row, recording.projectId), edits: editState(recording.projectId) };
+    },
+    'events.update': (p) => {
+      const { event, recording } = eventWithProject(p.eventId);
+      if (p.expectedVersion !== undefined && p.expectedVersion !== event.version) {
+        throw new ApiError('conflict', `event ${event.id} is at version ${event.version}, not ${p.expectedVersion}; reload it`, { version: event.version });
+      }
+      const onset = p.onset ?? event.onset;
+      const offset = p.offset ?? event.offset;
+      if (!(onset < offset)) throw new ApiError('invalid-params', `onset ${onset} must be before offset ${offset}`);
+      checkTimesWithin(recording, onset, offset);
+      const label = p.labelId !== undefined ? labelById(p.labelId, recording.projectId).name : undefined;
+      const row = store.updateEvent(event.id, {
+        ...(p.onset !== undefined ? { onset: p.onset } : {}),
+        ...(p.offset !== undefined ? { offset: p.offset } : {}),
+        ...(label !== undefined ? { label } : {}),
+        ...(p.verified !== undefined ? { verified: p.verified } : {}),
+      });
+      recordingChanged(recording.id);
+      return { event: eventOut(row, recording.projectId), edits: editState(recording.projectId) };
+    },
+    'events.delete': (p) => {
+      const { recording } = eventWithProject(p.eventId);
+      store.deleteEvents([p.eventId]);
+      recordingChanged(recording.id);
+      return { eventId: p.eventId, edits: editState(recording.projectId) };
+    },
+    'events.split': (p) => {
+      const { event, recording } = eventWithProject(p.eventId);
+      if (!(event.onset < p.at && p.at < event.offset)) throw new ApiError('invalid-params', `split point ${p.at} must lie strictly inside the event (${event.onset}–${event.offset})`);
+      const [a, b] = store.splitEvent(event.id, p.at);
+      recordingChanged(recording.id);
+      return { events: [eventOut(a, recording.projectId), eventOut(b, recording.projectId)], edits: editState(recording.projectId) };
+    },
+    'events.merge': (p) => {
+      const { recording } = eventWithProject(p.eventIds[0]);
+      const row = store.mergeEvents(p.eventIds);
+      recordingChanged(recording.id);
+      return { event: eventOut(row, recording.projectId), edits: editState(recording.projectId) };
+    },
+    'events.history': (p) => {
+      let ids: number[];
+      let projectId: number;
+      if (p.eventId !== undefined) {
+        const history = store.eventHistory(p.eventId);
+        const recording = store.getRecording(history[0].snapshot.recordingId);
+        projectId = recording.projectId;
+        ids = [p.eventId];
+      } else {
+        const recording = store.getRecording(p.recordingId as number);
+        projectId = recording.projectId;
+        ids = store.listEvents({ recordingId: recording.id, includeDeleted: true }).map((e) => e.id);
+      }
+      const lookup = labelIdLookup(projectId);
+      return ids
+        .flatMap((id) => historyView(store.eventHistory(id), lookup))
+        .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : b.version - a.version))
+        .slice(0, p.limit);
+    },
+
+    'edits.undo': (p) => undoRedo(p.projectId, 'undo'),
+    'edits.redo': (p) => undoRedo(p.projectId, 'redo'),
+    'edits.state': (p) => editState(p.projectId),
+
+    'detection.start': async (p) => {
+      const project = store.getProject(p.projectId);
+      const existing = jobs.active('detection', project.id);
+      if (existing) throw new ApiError('busy', `detection is already running for this project (job ${existing.id})`, { jobId: existing.id });
+      const model = store.getActiveModel();
+      if (!model) throw new ApiError('conflict', 'no detection model is installed: add one under resources/models or fine-tune one');
+      const candidates = recordingsOf(project.id, p.recordingIds);
+      const targets = p.force ? candidates : candidates.filter((r) => r.status === 'new' || r.status === 'error');
+      const factory = options.detectorFactory ?? (await defaultDetectorFactory());
+      const job = jobs.start('detection', project.id, targets.length);
+      const task = runDetectionJob({
+        store,
+        job,
+        model,
+        recordings: targets,
+        factory,
+        onBackend: (name) => {
+          backend = name;
+        },
+        onRecording: (recordingId) => {
+          for (const e of store.listEvents({ recordingId })) labelIdLookup(project.id)(e.label);
+          publish({ type: 'events.changed', projectId: project.id, recordingId });
+          recordingChanged(recordingId);
+        },
+      });
+      running.add(task);
+      void task.finally(() => running.delete(task));
+      return { jobId: job.id };
+    },
+    'detection.cancel': (p) => jobs.cancel(p.jobId, 'detection'),
+    'jobs.get': (p) => jobs.get(p.jobId),
+    'jobs.list': (p) => jobs.list(p),
+
+    'models.list': () => store.listModels().map((m) => modelView(m, bundledModelsDir)),
+    'models.get': (p) => modelView(store.getModel(p.modelId), bundledModelsDir),
+    'models.activate': (p) => {
+      const row = store.setActiveModel(p.modelId);
+      publish({ type: 'models.changed' });
+      return modelView(row, bundledModelsDir);
+    },
+    'training.start': (p) => {
+      store.getProject(p.projectId);
+      throw new ApiError('not-implemented', 'fine-tuning is not available in this build yet (issue 5)');
+    },
+    'training.cancel': (p) => jobs.cancel(p.jobId, 'training'),
+    'export.run': (p) => exportRun(p),
+  };
+
+  return {
+    async call(method, params) {
+      const parsed = parseParams(method, params);
+      try {
+        return await (handlers[method as ApiMethod] as (p: unknown) => unknown)(parsed);
+      } catch (error) {
+        throw toServiceError(error);
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async mediaFile(recordingId): Promise<MediaFile> {
+      let row: RecordingRow;
+      try {
+        row = store.getRecording(recordingId);
+      } catch (error) {
+        throw toServiceError(error);
+      }
+      const info = await stat(row.absPath).catch(() => null);
+      if (!info?.isFile()) throw new ApiError('not-found', `audio file ${row.absPath} is missing`);
+      return { path: row.absPath, size: info.size, mimeType: mimeTypeFor(row.absPath) };
+    },
+    async close() {
+      jobs.cancelAll();
+      await Promise.allSettled([...running]);
+      listeners.clear();
+      if (ownsStore) store.close();
+    },
+  };
+}
+
+/** Adds every `resources/models/<name>/model.json` not yet in the database (the first becomes active). */
+function registerBundledModels(store: Store, modelsDir: string | null): void {
+  if (!modelsDir || !existsSync(modelsDir)) return;
+  const known = new Set(store.listModels().map((m) => m.dirPath));
+  let dirs: string[];
+  try {
+    dirs = readdirSync(modelsDir).filter((n) => !n.startsWith('.'));
+  } catch {
+    return;
+  }
+  for (const name of dirs.sort()) {
+    const dir = path.join(modelsDir, name);
+    const manifestPath = path.join(dir, 'model.json');
+    if (known.has(dir) || !existsSync(manifestPath)) continue;
+    try {
+      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { classes?: string[]; training?: { scores?: Record<string, number> } };
+      if (!Array.isArray(manifest.classes) || manifest.classes.length === 0) continue;
+      store.addModel({ name, dirPath: dir, classes: manifest.classes, scores: manifest.training?.scores ?? {} });
+    } catch {
+      /* an unreadable bundled model is skipped; models.list shows what loaded */
+    }
+  }
+}

@@ -1,0 +1,153 @@
+import { openAudioSource } from '../engine/audio/source';
+import { RealFFT } from '../engine/features/fft';
+import { melFilterbank } from '../engine/features/mel';
+
+export interface SpectrogramRequest {
+  start: number;
+  end: number;
+  scale: 'mel' | 'linear';
+  columns: number;
+  bins: number;
+}
+
+export interface SpectrogramTile {
+  columns: number;
+  bins: number;
+  frequencies: number[];
+  dbMin: number;
+  dbMax: number;
+  /** columns x bins, column-major, quantised to 0..255 over [dbMin, dbMax]. */
+  data: Uint8Array;
+}
+
+const DYNAMIC_RANGE_DB = 80;
+
+/** Sparse weights: output bin b sums power[start[b] + i] * weights[b][i]. */
+interface Bank {
+  start: number[];
+  weights: Float64Array[];
+  centres: number[];
+}
+
+/** Mel bands from the features module's filterbank (Slaney), or equal-width linear bands up to Nyquist. */
+function filterBank(scale: 'mel' | 'linear', bins: number, fftSize: number, rate: number): Bank {
+  const half = fftSize / 2 + 1;
+  const hzPerBin = rate / fftSize;
+  const bank: Bank = { start: [], weights: [], centres: [] };
+  if (scale === 'mel') {
+    const mel = melFilterbank({ sampleRate: rate, fftSize, melBands: bins, fmin: 0, fmax: rate / 2 });
+    for (let b = 0; b < bins; b++) {
+      const centre = mel.centres[b];
+      // Narrow low bands can fall between FFT bins: take the nearest bin instead of nothing.
+      const empty = mel.weights[b].length === 0 || mel.weights[b].every((w) => w === 0);
+      bank.start.push(empty ? Math.min(half - 1, Math.round(centre / hzPerBin)) : mel.start[b]);
+      bank.weights.push(empty ? Float64Array.of(1) : mel.weights[b]);
+      bank.centres.push(centre);
+    }
+    return bank;
+  }
+  const width = rate / 2 / bins;
+  for (let b = 0; b < bins; b++) {
+    const lo = Math.ceil((b * width) / hzPerBin);
+    const hi = Math.max(lo + 1, Math.ceil(((b + 1) * width) / hzPerBin));
+    const first = Math.min(lo, half - 1);
+    const count = Math.max(1, Math.min(hi, half) - first);
+    bank.start.push(first);
+    bank.weights.push(new Float64Array(count).fill(1 / count));
+    bank.centres.push((b + 0.5) * width);
+  }
+  return bank;
+}
+
+function fftSizeFor(scale: 'mel' | 'linear', bins: number, rate: number): number {
+  let size = scale === 'linear' ? 2 * bins : rate > 24000 ? 2048 : 1024;
+  size = Math.max(256, 2 ** Math.ceil(Math.log2(size)));
+  return Math.min(size, 8192);
+}
+
+/**
+ * Magnitude spectrogram of [start, end): `columns` Hann-windowed frames centred evenly across the
+ * range, streamed from disk (memory bounded by one FFT window plus one decode chunk).
+ */
+export async function computeSpectrogram(file: string, request: SpectrogramRequest): Promise<SpectrogramTile> {
+  const source = await openAudioSource(file);
+  const rate = source.sampleRate;
+  const { columns, bins } = request;
+  const fftSize = fftSizeFor(request.scale, bins, rate);
+  const half = fftSize / 2 + 1;
+  const bank = filterBank(request.scale, bins, fftSize, rate);
+  const transform = new RealFFT(fftSize);
+  const frame = new Float64Array(fftSize);
+  const window = new Float64Array(fftSize);
+  for (let i = 0; i < fftSize; i++) window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / fftSize);
+  const span = request.end - request.start;
+  const frameStart = (c: number): number => Math.round((request.start + ((c + 0.5) * span) / columns) * rate) - fftSize / 2;
+
+  const db = new Float64Array(columns * bins).fill(-Infinity);
+  const power = new Float64Array(half);
+  // Samples [bufferStart, bufferStart + filled) are held; frames before index 0 see zeros.
+  let buffer = new Float32Array(fftSize * 2);
+  let bufferStart = Math.min(0, frameStart(0));
+  let filled = 0;
+  let column = 0;
+  let position = 0;
+
+  const processReady = (final: boolean): void => {
+    while (column < columns) {
+      const s = frameStart(column);
+      if (!final && s + fftSize > bufferStart + filled) return;
+      for (let i = 0; i < fftSize; i++) {
+        const at = s + i - bufferStart;
+        frame[i] = (at >= 0 && at < filled ? buffer[at] : 0) * window[i];
+      }
+      transform.powerSpectrum(frame, power);
+      for (let b = 0; b < bins; b++) {
+        const w = bank.weights[b];
+        const from = bank.start[b];
+        let sum = 0;
+        for (let i = 0; i < w.length; i++) sum += w[i] * power[from + i];
+        db[column * bins + b] = 10 * Math.log10(sum / fftSize + 1e-12);
+      }
+      column++;
+    }
+  };
+
+  const lastNeeded = frameStart(columns - 1) + fftSize;
+  for await (const chunk of source.chunks()) {
+    const chunkStart = position;
+    position += chunk.length;
+    if (position <= frameStart(column) && column < columns) continue;
+    // Drop what no remaining frame needs, then append the useful part of the chunk.
+    const keepFrom = column < columns ? frameStart(column) : position;
+    if (keepFrom > bufferStart) {
+      const drop = Math.min(filled, keepFrom - bufferStart);
+      buffer.copyWithin(0, drop, filled);
+      filled -= drop;
+      bufferStart += drop;
+    }
+    if (filled === 0) bufferStart = Math.max(keepFrom, chunkStart);
+    const from = Math.max(0, bufferStart + filled - chunkStart);
+    const piece = chunk.subarray(from);
+    if (filled + piece.length > buffer.length) {
+      const grown = new Float32Array(Math.max(buffer.length * 2, filled + piece.length));
+      grown.set(buffer.subarray(0, filled));
+      buffer = grown;
+    }
+    buffer.set(piece, filled);
+    filled += piece.length;
+    processReady(false);
+    if (position >= lastNeeded) break;
+  }
+  processReady(true);
+
+  let dbMax = -Infinity;
+  for (const v of db) if (v > dbMax) dbMax = v;
+  if (!Number.isFinite(dbMax)) dbMax = 0;
+  const dbMin = dbMax - DYNAMIC_RANGE_DB;
+  const data = new Uint8Array(columns * bins);
+  for (let i = 0; i < data.length; i++) {
+    const v = (db[i] - dbMin) / DYNAMIC_RANGE_DB;
+    data[i] = Math.max(0, Math.min(255, Math.round(v * 255)));
+  }
+  return { columns, bins, frequencies: bank.centres.map((f) => Math.round(f * 10) / 10), dbMin, dbMax, data };
+}

@@ -1,0 +1,110 @@
+import { useEventsStore } from '../stores/events';
+import { useProjectStore } from '../stores/project';
+import { useRecordingsStore } from '../stores/recordings';
+import { useUiStore } from '../stores/ui';
+import type { Resolved } from '../lib/keymap';
+import { currentTime, fitPxPerSec, playPause, playRange, reveal, seek } from './player';
+
+/** Every user action with more than one trigger (keys, buttons, table), in one place. */
+export function useCommands() {
+  const ui = useUiStore();
+  const events = useEventsStore();
+  const recordings = useRecordingsStore();
+  const project = useProjectStore();
+
+  // Errors are already toasted by the stores; commands must not leave unhandled rejections.
+  const quiet = (p: Promise<unknown>) => void p.catch(() => undefined);
+
+  async function openRecording(id: number): Promise<void> {
+    events.clear();
+    await Promise.all([recordings.open(id), events.load(id)]);
+  }
+
+  function selectEvent(id: number, additive = false): void {
+    events.select(id, additive);
+    const ev = events.events.find((e) => e.id === id);
+    if (ev && !additive) reveal(ev.onset);
+  }
+
+  function step(direction: 1 | -1): void {
+    const target = events.neighbour(direction, currentTime());
+    if (target) selectEvent(target.id);
+  }
+
+  function setLabelByIndex(index: number): void {
+    const key = String(index + 1);
+    const label = project.labels.find((l) => l.shortcut === key) ?? (project.labels.some((l) => l.shortcut) ? undefined : project.labels[index]);
+    if (!label) {
+      ui.toast('error', `No label on key ${index + 1}`);
+      return;
+    }
+    setLabel(label.id);
+  }
+
+  function setLabel(labelId: number): void {
+    const targets = events.selectedEvents;
+    if (!targets.length) {
+      ui.drawLabelId = labelId;
+      return;
+    }
+    for (const ev of targets) if (ev.labelId !== labelId) quiet(events.update(ev.id, { labelId }));
+  }
+
+  async function markReviewedAndNext(): Promise<void> {
+    const rec = recordings.current;
+    if (!rec) return;
+    const nextRec = recordings.next;
+    await recordings.setReviewed(rec.id, true);
+    if (nextRec && nextRec.id !== rec.id) await openRecording(nextRec.id);
+  }
+
+  function toggleLoop(): void {
+    ui.loop = !ui.loop;
+    const ev = events.primary;
+    if (ui.loop && ev) playRange(ev.onset, ev.offset);
+  }
+
+  function split(): void {
+    const ev = events.primary;
+    if (!ev) return ui.toast('error', 'select an event to split');
+    quiet(events.split(ev.id, Math.round(currentTime() * 1000) / 1000));
+  }
+
+  function merge(): void {
+    quiet(events.merge(events.selectedEvents.map((e) => e.id)));
+  }
+
+  function zoom(factor: number): void {
+    ui.zoomBy(factor, fitPxPerSec());
+  }
+
+  function run(cmd: Resolved): void {
+    switch (cmd.action) {
+      case 'playPause': return playPause();
+      case 'seekBack': return seek(currentTime() - (cmd.amount ?? 1));
+      case 'seekForward': return seek(currentTime() + (cmd.amount ?? 1));
+      case 'prevEvent': return step(-1);
+      case 'nextEvent': return step(1);
+      case 'setLabel': return setLabelByIndex(cmd.index ?? 0);
+      case 'deleteEvent': return quiet(events.remove(events.selected.slice()));
+      case 'undo': return quiet(events.undo());
+      case 'redo': return quiet(events.redo());
+      case 'markReviewedNext': return quiet(markReviewedAndNext());
+      case 'toggleLoop': return toggleLoop();
+      case 'split': return split();
+      case 'merge': return merge();
+      case 'zoomIn': return zoom(1.5);
+      case 'zoomOut': return zoom(1 / 1.5);
+      case 'help': ui.helpOpen = !ui.helpOpen; return;
+      case 'escape':
+        if (ui.helpOpen || ui.exportOpen || ui.detectionOpen || ui.openFolderOpen) {
+          ui.helpOpen = ui.exportOpen = ui.detectionOpen = ui.openFolderOpen = false;
+        } else events.select(null);
+        return;
+      case 'nextFile': if (recordings.next) quiet(openRecording(recordings.next.id)); return;
+      case 'prevFile': if (recordings.previous) quiet(openRecording(recordings.previous.id)); return;
+    }
+  }
+
+  return { run, openRecording, selectEvent, setLabel, markReviewedAndNext, toggleLoop, split, merge, zoom, quiet };
+}

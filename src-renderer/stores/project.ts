@@ -1,0 +1,74 @@
+import { defineStore } from 'pinia';
+import { ref, computed } from 'vue';
+import { api } from '../api';
+import type { ApiResult, EditState, Label, Model, Project } from '../../src-main/api/contract';
+import { useUiStore } from './ui';
+
+type AppInfo = ApiResult<'app.info'>;
+
+/** The open project: its labels, models and the undo/redo state. */
+export const useProjectStore = defineStore('project', () => {
+  const ui = useUiStore();
+  const info = ref<AppInfo | null>(null);
+  const project = ref<Project | null>(null);
+  const labels = ref<Label[]>([]);
+  const models = ref<Model[]>([]);
+  const edits = ref<EditState | null>(null);
+
+  const labelById = computed(() => new Map(labels.value.map((l) => [l.id, l])));
+  const activeModel = computed(() => models.value.find((m) => m.active) ?? null);
+
+  async function loadInfo(): Promise<void> {
+    info.value = await ui.guard(() => api().call('app.info', {}));
+  }
+
+  async function open(root: string): Promise<void> {
+    project.value = await ui.guard(() => api().call('projects.open', { root }));
+    await Promise.all([loadLabels(), loadModels(), refreshEdits()]);
+  }
+
+  async function refresh(): Promise<void> {
+    if (!project.value) return;
+    project.value = await ui.guard(() => api().call('projects.get', { projectId: project.value!.id }));
+  }
+
+  async function loadLabels(): Promise<void> {
+    if (!project.value) return;
+    labels.value = await ui.guard(() => api().call('labels.list', { projectId: project.value!.id }));
+    if (ui.drawLabelId == null || !labelById.value.has(ui.drawLabelId)) ui.drawLabelId = labels.value[0]?.id ?? null;
+  }
+
+  async function createLabel(name: string): Promise<Label> {
+    const label = await ui.save(() => api().call('labels.create', { projectId: project.value!.id, name }));
+    labels.value = [...labels.value, label];
+    return label;
+  }
+
+  async function loadModels(): Promise<void> {
+    models.value = await ui.guard(() => api().call('models.list', {}));
+  }
+
+  async function activateModel(modelId: number): Promise<void> {
+    await ui.guard(() => api().call('models.activate', { modelId }));
+    await loadModels();
+  }
+
+  async function refreshEdits(): Promise<void> {
+    if (!project.value) return;
+    edits.value = await ui.guard(() => api().call('edits.state', { projectId: project.value!.id }));
+  }
+
+  function setEdits(state: EditState): void {
+    if (project.value && state.projectId === project.value.id) edits.value = state;
+  }
+
+  /** Labels in shortcut order (labels without a key last). */
+  const orderedLabels = computed(() =>
+    [...labels.value].sort((a, b) => (a.shortcut ?? '~').localeCompare(b.shortcut ?? '~') || a.id - b.id),
+  );
+
+  return {
+    info, project, labels, models, edits, labelById, activeModel, orderedLabels,
+    loadInfo, open, refresh, loadLabels, createLabel, loadModels, activateModel, refreshEdits, setEdits,
+  };
+});

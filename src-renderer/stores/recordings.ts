@@ -1,0 +1,117 @@
+import { defineStore } from 'pinia';
+import { ref, computed } from 'vue';
+import { api } from '../api';
+import type { Recording, RecordingStatus } from '../../src-main/api/contract';
+import { useUiStore } from './ui';
+import { useProjectStore } from './project';
+
+export interface Peaks {
+  recordingId: number;
+  duration: number;
+  /** [max, min] channels for wavesurfer (top and bottom halves). */
+  channels: [number[], number[]];
+}
+
+export interface RecordingFilters {
+  labelId: number | null;
+  minConfidence: number;
+  statuses: RecordingStatus[];
+}
+
+/** Peaks per second for a file: fine for short clips, bounded for hour-long ones. */
+export function peaksRateFor(duration: number): number {
+  if (!(duration > 0)) return 100;
+  return Math.max(20, Math.min(1000, Math.floor(400_000 / duration)));
+}
+
+/** The project's files, the filters over them, and the one open in the editor. */
+export const useRecordingsStore = defineStore('recordings', () => {
+  const ui = useUiStore();
+  const project = useProjectStore();
+  const list = ref<Recording[]>([]);
+  const loading = ref(false);
+  const currentId = ref<number | null>(null);
+  /** Files ticked for batch actions (detection, export). */
+  const checked = ref<Set<number>>(new Set());
+  const filters = ref<RecordingFilters>({ labelId: null, minConfidence: 0, statuses: [] });
+  const peaks = ref<Peaks | null>(null);
+  const mediaUrl = ref<string | null>(null);
+
+  const current = computed(() => list.value.find((r) => r.id === currentId.value) ?? null);
+  const currentIndex = computed(() => list.value.findIndex((r) => r.id === currentId.value));
+
+  async function load(): Promise<void> {
+    if (!project.project) return;
+    loading.value = true;
+    try {
+      const f = filters.value;
+      list.value = await ui.guard(() =>
+        api().call('recordings.list', {
+          projectId: project.project!.id,
+          ...(f.statuses.length ? { status: f.statuses } : {}),
+          ...(f.labelId != null ? { labelId: f.labelId } : {}),
+          ...(f.minConfidence > 0 ? { minConfidence: f.minConfidence } : {}),
+        }),
+      );
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  function setFilters(next: Partial<RecordingFilters>): Promise<void> {
+    filters.value = { ...filters.value, ...next };
+    return load();
+  }
+
+  /** A row changed on the server (push event or our own call). */
+  function upsert(recording: Recording): void {
+    const i = list.value.findIndex((r) => r.id === recording.id);
+    if (i >= 0) list.value.splice(i, 1, recording);
+  }
+
+  async function reloadOne(recordingId: number): Promise<void> {
+    upsert(await ui.guard(() => api().call('recordings.get', { recordingId })));
+  }
+
+  async function open(recordingId: number): Promise<void> {
+    if (currentId.value === recordingId && peaks.value) return;
+    const rec = list.value.find((r) => r.id === recordingId);
+    currentId.value = recordingId;
+    peaks.value = null;
+    mediaUrl.value = null;
+    const rate = peaksRateFor(rec?.durationSeconds ?? 0);
+    const [p, media] = await Promise.all([
+      ui.guard(() => api().call('recordings.peaks', { recordingId, peaksPerSecond: rate })),
+      ui.guard(() => api().call('recordings.mediaUrl', { recordingId })),
+    ]);
+    if (currentId.value !== recordingId) return; // user moved on
+    peaks.value = { recordingId, duration: p.durationSeconds, channels: [p.max, p.min] };
+    mediaUrl.value = media.url;
+  }
+
+  async function setReviewed(recordingId: number, reviewed: boolean): Promise<void> {
+    const updated = await ui.save(() => api().call('recordings.setReviewed', { recordingId, reviewed }));
+    upsert(updated);
+    void project.refresh();
+  }
+
+  /** The file after the current one in the list (wrapping to none at the end). */
+  const next = computed(() => (currentIndex.value >= 0 ? list.value[currentIndex.value + 1] ?? null : list.value[0] ?? null));
+  const previous = computed(() => (currentIndex.value > 0 ? list.value[currentIndex.value - 1] : null));
+
+  function toggleChecked(id: number): void {
+    const s = new Set(checked.value);
+    if (s.has(id)) s.delete(id);
+    else s.add(id);
+    checked.value = s;
+  }
+
+  function clearChecked(): void {
+    checked.value = new Set();
+  }
+
+  return {
+    list, loading, currentId, current, currentIndex, checked, filters, peaks, mediaUrl, next, previous,
+    load, setFilters, upsert, reloadOne, open, setReviewed, toggleChecked, clearChecked,
+  };
+});

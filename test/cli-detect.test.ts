@@ -1,0 +1,92 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectCommand } from '../src-main/cli/commands/detect';
+import type { CliIO } from '../src-main/cli/command';
+import { encodeWav } from '../src-main/engine/audio/wav';
+import { openStore } from '../src-main/engine/store';
+import { energyDetector, writeFixtureModel } from './engine/onnx-fixtures';
+
+let dir: string;
+let modelDir: string;
+let audioDir: string;
+
+function capture(): CliIO & { out: string; err: string } {
+  const io = { out: '', err: '', isTTY: false, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
+  return io;
+}
+
+function tone(seconds: number, from: number, to: number): Buffer {
+  const x = new Float32Array(seconds * 16000);
+  for (let i = Math.round(from * 16000); i < Math.round(to * 16000); i++) x[i] = 0.5 * Math.sin((2 * Math.PI * 1000 * i) / 16000);
+  return encodeWav(x, 16000);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'earmark-cli-detect-'));
+  process.env.EARMARK_CACHE_DIR = join(dir, 'cache');
+  modelDir = join(dir, 'model');
+  await writeFixtureModel(modelDir, { ...energyDetector(64), normalization: { mean: new Array(64).fill(-6), std: new Array(64).fill(1) } });
+  audioDir = join(dir, 'rec');
+  await mkdir(join(audioDir, 'night'), { recursive: true });
+  await writeFile(join(audioDir, 'cry.wav'), tone(3, 1, 2));
+  await writeFile(join(audioDir, 'night', 'quiet.wav'), tone(2, 0, 0));
+  await writeFile(join(audioDir, 'zz-corrupt.flac'), Buffer.from('fLaC but nothing after it'));
+});
+afterAll(async () => {
+  delete process.env.EARMARK_CACHE_DIR;
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('earmark detect', () => {
+  it('writes the DCASE list to stdout, lists the corrupt file and exits 3', async () => {
+    const io = capture();
+    const code = await detectCommand.run([audioDir, '--model', modelDir, '--jobs', '1'], io);
+    expect(code).toBe(3);
+    expect(io.out).toBe('cry.wav\t0.96\t2.04\tbabycry\nnight/quiet.wav\n');
+    expect(io.err).toMatch(/zz-corrupt\.flac/);
+    expect(io.err).toMatch(/2 files detected, 1 failed/);
+  });
+
+  it('writes --out, skips done files on a re-run, applies --threshold', async () => {
+    const out = join(dir, 'det.txt');
+    const args = [join(audioDir, 'cry.wav'), '--model', modelDir, '--out', out, '--jobs', '0'];
+    expect(await detectCommand.run(args, capture())).toBe(0);
+    expect(await readFile(out, 'utf8')).toBe(`${join(audioDir, 'cry.wav')}\t0.96\t2.04\tbabycry\n`);
+    const again = capture();
+    expect(await detectCommand.run(args, again)).toBe(0);
+    expect(again.err).toMatch(/0 files detected, 1 already done/);
+    expect(await detectCommand.run([...args, '--threshold', 'babycry=0.999999'], capture())).toBe(0);
+    expect(await readFile(out, 'utf8')).toBe(`${join(audioDir, 'cry.wav')}\n`);
+  });
+
+  it('stores recordings, predicted events and a detection run with --db', async () => {
+    const db = join(dir, 'project.db');
+    expect(await detectCommand.run([audioDir, '--model', modelDir, '--db', db, '--jobs', '0', '--format', 'json', '--out', join(dir, 'x.json')], capture())).toBe(3);
+    const store = openStore(db);
+    try {
+      const [project] = store.listProjects();
+      const recordings = store.listRecordings(project.id);
+      expect(recordings.map((r) => [r.relPath, r.status]).sort()).toEqual([['cry.wav', 'detected'], ['night/quiet.wav', 'detected'], ['zz-corrupt.flac', 'error']]);
+      const cry = recordings.find((r) => r.relPath === 'cry.wav')!;
+      expect(store.listEvents({ recordingId: cry.id }).map((e) => [e.label, e.onset, e.offset])).toEqual([['babycry', 0.96, 2.04]]);
+      const [run] = store.listDetectionRuns(project.id);
+      expect([run.status, run.filesDone, run.filesFailed]).toEqual(['completed', 2, 1]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('explains usage mistakes', async () => {
+    const io = capture();
+    expect(await detectCommand.run([audioDir, '--model', modelDir, '--shard', '3/2'], io)).toBe(2);
+    expect(io.err).toMatch(/--shard/);
+    const io2 = capture();
+    expect(await detectCommand.run([audioDir, '--model', modelDir, '--threshold', 'dog=0.3'], io2)).toBe(2);
+    expect(io2.err).toMatch(/unknown class "dog"/);
+    const io3 = capture();
+    expect(await detectCommand.run([join(dir, 'nope'), '--model', modelDir], io3)).toBe(2);
+    expect(io3.err).toMatch(/nope" does not exist/);
+  });
+});

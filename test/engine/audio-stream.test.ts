@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAudioFile, probeAudioFile } from '../../src-main/engine/audio/decode';
+import { streamAudioFile } from '../../src-main/engine/audio/stream';
+import { compareSamples, concat, hasTool, makeTempDir, run } from './audio-fixtures';
+
+const tmp = makeTempDir();
+afterAll(tmp.cleanup);
+const haveSox = hasTool('sox');
+const SECONDS = 7;
+const RATE = 44100;
+const SOURCE_FRAMES = SECONDS * RATE;
+const src = join(tmp.dir, 'src.wav');
+
+beforeAll(() => {
+  if (!haveSox) return;
+  // Stereo, different content per channel, 16-bit: 1.2 MB, so every reader takes several reads.
+  run('sox', ['-n', '-r', String(RATE), '-c', '2', '-b', '16', src, 'synth', String(SECONDS), 'sine', '440', 'pinknoise', 'vol', '0.4']);
+});
+
+interface Case {
+  format: 'wav' | 'flac' | 'mp3' | 'ogg';
+  tool: string;
+  make: (out: string) => void;
+  /** Decoded length at the source rate, from an independent source. */
+  expectedFrames: () => number;
+}
+
+const cases: Case[] = [
+  { format: 'wav', tool: 'sox', make: () => {}, expectedFrames: () => Number(run('soxi', ['-s', src]).trim()) },
+  {
+    format: 'flac',
+    tool: 'flac',
+    make: (out) => run('flac', ['-s', '-f', '-o', out, src]),
+    // flac's own decoder is the reference for the sample count.
+    expectedFrames: () => {
+      const wav = join(tmp.dir, 'flac-ref.wav');
+      run('flac', ['-s', '-d', '-f', '-o', wav, join(tmp.dir, 'src.flac')]);
+      return Number(run('soxi', ['-s', wav]).trim());
+    },
+  },
+  // lame writes a LAME/Info tag with encoder delay and padding, so the decode is gapless.
+  { format: 'mp3', tool: 'lame', make: (out) => run('lame', ['--quiet', '-b', '128', src, out]), expectedFrames: () => SOURCE_FRAMES },
+  { format: 'ogg', tool: 'sox', make: (out) => run('sox', [src, out]), expectedFrames: () => Number(run('soxi', ['-s', join(tmp.dir, 'src.ogg')]).trim()) },
+];
+
+describe.each(cases)('streamAudioFile ($format)', ({ format, tool, make, expectedFrames }) => {
+  const file = format === 'wav' ? src : join(tmp.dir, `src.${format}`);
+  const skip = !haveSox || !hasTool(tool) || !hasTool('soxi');
+  if (skip) it.skip(`${tool} not installed: skipping ${format} stream tests`, () => {});
+
+  it.skipIf(skip)('decodes the full sample count (checked against an independent decoder)', async () => {
+    make(file);
+    const d = await decodeAudioFile(file);
+    expect(d.format).toBe(format);
+    expect(d.channels).toBe(2);
+    expect(d.sourceSampleRate).toBe(RATE);
+    expect(d.samples.length).toBe(expectedFrames());
+    if (format === 'flac') {
+      // Lossless: identical to the WAV it was made from.
+      expect(compareSamples(d.samples, (await decodeAudioFile(src)).samples)).toBe('equal');
+    }
+    const probe = await probeAudioFile(file);
+    expect(probe.format).toBe(format);
+    expect(probe.sampleRate).toBe(RATE);
+    expect(probe.duration).toBeGreaterThan(SECONDS - 0.01);
+    expect(probe.duration).toBeLessThan(SECONDS + (format === 'mp3' ? 0.1 : 0.001));
+  });
+
+  it.skipIf(skip)('streams blocks whose concatenation equals decodeAudioFile at 16 kHz', async () => {
+    const whole = await decodeAudioFile(file, { targetRate: 16000 });
+    const blocks: Float32Array[] = [];
+    for await (const b of streamAudioFile(file, { targetRate: 16000, blockSeconds: 1.3 })) blocks.push(b.slice());
+    expect(blocks.length).toBe(Math.ceil(whole.samples.length / 20800));
+    for (const b of blocks.slice(0, -1)) expect(b.length).toBe(20800);
+    expect(compareSamples(concat(blocks), whole.samples)).toBe('equal');
+    expect(whole.samples.length).toBe(Math.ceil((expectedFrames() * 16000) / RATE));
+  });
+});

@@ -1,0 +1,295 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extendModelClasses } from '../../src-main/engine/finetune/extend';
+import { FinetuneDataError } from '../../src-main/engine/finetune/errors';
+import { exampleFromRecording, finetuneClasses, reviewedMaterial } from '../../src-main/engine/finetune/material';
+import { runFinetune, type FinetuneProgress } from '../../src-main/engine/finetune/run';
+import { holdOutSplit } from '../../src-main/engine/finetune/split';
+import { finetuneLoop } from '../../src-main/engine/finetune/train-loop';
+import { eventFreeStretches, augmentWithMixtures } from '../../src-main/engine/finetune/augment';
+import { selectBackend } from '../../src-main/engine/model/backend';
+import { initCrnnWeights } from '../../src-main/engine/model/crnn';
+import { loadModel, runCrnnOnFeatures } from '../../src-main/engine/model/io';
+import { openStore } from '../../src-main/engine/store';
+import type { FeatureExtractor } from '../../src-main/engine/train/dataset';
+import { syntheticSplit } from './train-synthetic';
+import { extractor, reviewedClips, synthClip, TINY_ARCH, TINY_FEATURES, tinyProject, type TinyProject } from '../fixtures/finetune/setup';
+
+let extract: FeatureExtractor;
+beforeAll(async () => {
+  await selectBackend(undefined, () => {});
+  extract = await extractor();
+});
+
+describe('finetune material', () => {
+  let p: TinyProject;
+  beforeAll(async () => {
+    p = await tinyProject([
+      { name: 'a.wav', events: [{ label: 'beep', onset: 1, offset: 2 }], reviewed: true },
+      { name: 'b.wav', events: [{ label: 'chirp', onset: 0.5, offset: 1.5 }], reviewed: true },
+      { name: 'c.wav', events: [], reviewed: true, predicted: [{ label: 'whistle', onset: 2, offset: 3 }] },
+      { name: 'd.wav', events: [], reviewed: false, predicted: [{ label: 'beep', onset: 1, offset: 2 }] },
+      { name: 'e.wav', events: [{ label: 'whistle', onset: 1, offset: 2 }], reviewed: false },
+    ]);
+  });
+  afterAll(() => p.cleanup());
+
+  it('uses reviewed recordings only, with their verified events (a reviewed prediction included)', () => {
+    const store = openStore(p.dbPath);
+    try {
+      const material = reviewedMaterial(store, p.projectId);
+      expect(material.map((m) => m.recording.relPath).sort()).toEqual(['a.wav', 'b.wav', 'c.wav']);
+      const byName = Object.fromEntries(material.map((m) => [m.recording.relPath, m.events.map((e) => [e.label, e.onset, e.offset, e.source])]));
+      expect(byName['a.wav']).toEqual([['beep', 1, 2, 'human']]);
+      // Marking c reviewed confirmed its prediction: it is a verified positive now.
+      expect(byName['c.wav']).toEqual([['whistle', 2, 3, 'predicted']]);
+      expect(finetuneClasses(['beep', 'whistle'], material)).toEqual({ classes: ['beep', 'whistle', 'chirp'], added: ['chirp'] });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('marks frames inside verified events positive and every other frame of the file negative', async () => {
+    const store = openStore(p.dbPath);
+    try {
+      const item = reviewedMaterial(store, p.projectId).find((m) => m.recording.relPath === 'a.wav')!;
+      const ex = await exampleFromRecording(item, ['beep', 'whistle', 'chirp'], TINY_FEATURES, { extract });
+      const frameSeconds = TINY_FEATURES.hopLength / TINY_FEATURES.sampleRate;
+      expect(ex.features.frames).toBe(Math.floor((4 * 8000) / 160) + 1);
+      for (let f = 0; f < ex.features.frames; f++) {
+        const inside = f * frameSeconds < 2 - 1e-9 && (f + 1) * frameSeconds > 1 + 1e-9;
+        expect([ex.targets[f * 3], ex.targets[f * 3 + 1], ex.targets[f * 3 + 2]], `frame ${f}`).toEqual([inside ? 1 : 0, 0, 0]);
+      }
+    } finally {
+      store.close();
+    }
+  });
+
+  it('holds back about a fifth, at least one file per class with two or more positives', () => {
+    const items = reviewedClips(20, ['beep', 'whistle', 'chirp']).map((c, i) => ({
+      recording: { id: i + 1, relPath: c.name } as never,
+      events: c.events.map((e) => ({ ...e }) as never),
+    }));
+    const split = holdOutSplit(items, { seed: 4 });
+    expect(split.train.length + split.validation.length).toBe(20);
+    expect(split.validation.length).toBeGreaterThanOrEqual(3);
+    expect(split.validation.length).toBeLessThanOrEqual(5);
+    const held = new Set(split.validation.flatMap((m) => m.events.map((e: { label: string }) => e.label)));
+    expect([...held].sort()).toEqual(['beep', 'chirp', 'whistle']);
+    expect(holdOutSplit(items, { seed: 4 }).validation.map((m) => m.recording.id)).toEqual(split.validation.map((m) => m.recording.id));
+  });
+
+  it('finds event-free background stretches and mixes event excerpts into them', async () => {
+    const sr = 8000;
+    expect(eventFreeStretches([{ filename: 'x', onset: 1, offset: 2, label: 'beep' }], 4 * sr, sr, 0.5 * sr)).toEqual([
+      [2.5 * sr, 4 * sr],
+      [0, 0.5 * sr],
+    ]);
+    const samples = synthClip(6, [{ label: 'beep', onset: 1, offset: 2 }], 7);
+    const ex = { recordingId: 1, filename: 'x.wav', features: await extract(samples, TINY_FEATURES), targets: new Float32Array(0), events: [{ filename: 'x.wav', onset: 1, offset: 2, label: 'beep' }], samples };
+    const mixed = await augmentWithMixtures([ex], ['beep'], TINY_FEATURES, extract, { perFile: 2, seed: 1, lengthSeconds: 3 });
+    expect(mixed).toHaveLength(2);
+    for (const m of mixed) {
+      expect(m.events).toHaveLength(1);
+      expect(m.events[0].offset - m.events[0].onset).toBeCloseTo(1, 3);
+      const positive = Array.from(m.targets).filter((t) => t === 1).length;
+      expect(positive).toBeGreaterThanOrEqual(50);
+      expect(positive).toBeLessThanOrEqual(52);
+    }
+  });
+});
+
+describe('class extension', () => {
+  it('keeps the old classes probabilities identical and starts the new class low', async () => {
+    const weights = initCrnnWeights(TINY_ARCH, { melBands: 16, classes: 2 }, 9);
+    const features = await extract(synthClip(3, [{ label: 'beep', onset: 1, offset: 2 }], 2), TINY_FEATURES);
+    const manifest = {
+      format: 'earmark-crnn' as const,
+      version: 1 as const,
+      classes: ['beep', 'whistle'],
+      features: TINY_FEATURES,
+      normalization: { mean: new Array(16).fill(-4), std: new Array(16).fill(2) },
+      architecture: TINY_ARCH,
+      postprocess: { thresholds: { beep: 0.4, whistle: 0.6 }, medianFilterFrames: 1, minEventSeconds: 0, mergeGapSeconds: 0, oneEventPerFile: false },
+      training: { createdAt: 'x' },
+      weights: [],
+    };
+    const before = await runCrnnOnFeatures({ manifest, weights }, features);
+    const ext = extendModelClasses({ manifest, weights }, ['chirp'], { seed: 1 });
+    const after = await runCrnnOnFeatures({ manifest: { ...ext.manifest, weights: [] }, weights: ext.weights }, features);
+    expect(ext.manifest.classes).toEqual(['beep', 'whistle', 'chirp']);
+    expect(ext.manifest.postprocess.thresholds).toEqual({ beep: 0.4, whistle: 0.6, chirp: 0.5 });
+    expect(ext.weights.get('dense/kernel')!.shape).toEqual([16, 3]);
+    for (let f = 0; f < features.frames; f++) {
+      expect(after[f * 3]).toBe(before[f * 2]);
+      expect(after[f * 3 + 1]).toBe(before[f * 2 + 1]);
+      expect(after[f * 3 + 2]).toBeLessThan(0.1);
+    }
+    // The parent's tensors are untouched.
+    expect(weights.get('dense/kernel')!.shape).toEqual([16, 2]);
+    expect(() => extendModelClasses({ manifest, weights }, ['beep'], { seed: 1 })).toThrow(/already has: beep/);
+    tf.dispose([...weights.values(), ...ext.weights.values()]);
+  });
+});
+
+describe('fine-tuning loop', () => {
+  it('lowers the validation loss on tiny data, and stops on abort', async () => {
+    const classes = ['beep', 'whistle'];
+    const train = syntheticSplit('train', 12, classes, 1, 128, 16, 0.02);
+    const validation = syntheticSplit('validation', 6, classes, 2, 128, 16, 0.02);
+    const manifest = {
+      format: 'earmark-crnn' as const,
+      version: 1 as const,
+      classes,
+      features: { ...TINY_FEATURES, hopLength: 160 },
+      normalization: { mean: new Array(16).fill(0.3), std: new Array(16).fill(1) },
+      architecture: TINY_ARCH,
+      postprocess: { thresholds: { beep: 0.5, whistle: 0.5 }, medianFilterFrames: 1, minEventSeconds: 0.05, mergeGapSeconds: 0.1, oneEventPerFile: true },
+      training: { createdAt: 'x' },
+    };
+    const initial = initCrnnWeights(TINY_ARCH, { melBands: 16, classes: 2 }, 5);
+    const options = {
+      manifest,
+      initial,
+      train: train.files,
+      validation: validation.files,
+      validationReference: validation.reference,
+      seed: 1,
+      learningRate: 0.01,
+      cropSeconds: 1.28,
+      cropsPerEpoch: 48,
+      freeze: 'none' as const,
+      classWeights: [1, 1],
+    };
+    const result = await finetuneLoop({ ...options, epochs: 4 });
+    expect(result.history).toHaveLength(4);
+    const last = result.history.at(-1)!;
+    expect(last.validationLoss).toBeLessThan(result.initial.validationLoss * 0.8);
+    expect(result.history[0].loss).toBeGreaterThan(last.loss);
+    tf.dispose([...result.best.values()]);
+
+    const controller = new AbortController();
+    controller.abort();
+    const aborted = await finetuneLoop({ ...options, epochs: 4, signal: controller.signal });
+    expect(aborted.cancelled).toBe(true);
+    expect(aborted.history).toHaveLength(0);
+    tf.dispose([...aborted.best.values(), ...initial.values()]);
+  });
+});
+
+describe('runFinetune', () => {
+  let p: TinyProject;
+  beforeAll(async () => {
+    p = await tinyProject([
+      ...reviewedClips(10, ['beep', 'whistle', 'chirp']),
+      { name: 'u1.wav', events: [], reviewed: false, predicted: [{ label: 'beep', onset: 1, offset: 2 }] },
+    ]);
+  });
+  afterAll(() => p.cleanup());
+
+  it('trains a new model version, records the run and its material, and activates it', async () => {
+    const parentWeights = readFileSync(join(p.modelDir, 'weights.bin'));
+    const epochs: FinetuneProgress[] = [];
+    const result = await runFinetune({ dbPath: p.dbPath, epochs: 2, seed: 3, extract, cropSeconds: 1.28, cropsPerEpoch: 16, learningRate: 0.005, onProgress: (e) => e.type === 'epoch' && epochs.push(e) });
+    if (result.status !== 'completed') throw new Error('expected a completed run');
+    expect(epochs).toHaveLength(2);
+    expect(result.addedClasses).toEqual(['chirp']);
+    expect(result.model.classes).toEqual(['beep', 'whistle', 'chirp']);
+    expect(result.trainFiles + result.validationFiles).toBe(10);
+    expect(result.augmentedMixtures).toBe(result.trainFiles);
+    expect(existsSync(join(result.model.dirPath, 'model.json'))).toBe(true);
+    expect(result.model.dirPath.startsWith(join(p.dir, 'models', 'ft-'))).toBe(true);
+    expect(readFileSync(join(p.modelDir, 'weights.bin')).equals(parentWeights)).toBe(true);
+    const loaded = await loadModel(result.model.dirPath);
+    expect(loaded.manifest.classes).toEqual(['beep', 'whistle', 'chirp']);
+    expect(Object.keys(loaded.manifest.postprocess.thresholds).sort()).toEqual(['beep', 'chirp', 'whistle']);
+    tf.dispose([...loaded.weights.values()]);
+
+    const store = openStore(p.dbPath);
+    try {
+      expect(store.getActiveModel()?.id).toBe(result.model.id);
+      const model = store.getModel(result.model.id);
+      expect(model.parentModelId).toBe(p.parentModelId);
+      expect((model.scores.after as { errorRate: number }).errorRate).toBeCloseTo(result.after.errorRate, 10);
+      const run = store.getTrainingRun(result.runId);
+      expect(run.status).toBe('completed');
+      expect(run.resultModelId).toBe(result.model.id);
+      expect(run.metrics).toHaveLength(2);
+      expect(Object.keys(run.metrics[0]).sort()).toEqual(['epoch', 'errorRate', 'fMeasure', 'improved', 'loss', 'seconds', 'validationLoss']);
+      const reviewedIds = store.listRecordings(p.projectId, { status: 'reviewed' }).map((r) => r.id).sort((a, b) => a - b);
+      expect(store.trainingRunRecordings(result.runId).map((r) => r.recordingId)).toEqual(reviewedIds);
+      const verified = store.listEvents({ projectId: p.projectId }).filter((e) => e.verified);
+      expect(store.trainingRunEvents(result.runId)).toEqual(verified.map((e) => ({ eventId: e.id, version: e.version })).sort((a, b) => a.eventId - b.eventId));
+      // The unreviewed file's prediction is not in the material.
+      expect(verified.every((e) => e.recordingId !== p.recordings['u1.wav'])).toBe(true);
+      expect(store.checkConsistency()).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('cancels: the run is marked cancelled and the previous model stays active', async () => {
+    const store = openStore(p.dbPath);
+    const activeBefore = store.getActiveModel()!.id;
+    const modelsBefore = store.listModels().length;
+    store.close();
+    const controller = new AbortController();
+    const result = await runFinetune({
+      dbPath: p.dbPath,
+      epochs: 5,
+      extract,
+      cropSeconds: 1.28,
+      cropsPerEpoch: 16,
+      augmentPerFile: 0,
+      signal: controller.signal,
+      onProgress: (e) => e.type === 'epoch' && controller.abort(),
+    });
+    expect(result.status).toBe('cancelled');
+    expect(result.history).toHaveLength(1);
+    const after = openStore(p.dbPath);
+    try {
+      expect(after.getActiveModel()!.id).toBe(activeBefore);
+      expect(after.listModels()).toHaveLength(modelsBefore);
+      expect(after.getTrainingRun(result.runId).status).toBe('cancelled');
+      expect(after.checkConsistency()).toEqual([]);
+    } finally {
+      after.close();
+    }
+  });
+});
+
+describe('too little data', () => {
+  it('names every shortfall instead of training a bad model', async () => {
+    const p = await tinyProject([
+      { name: 'a.wav', events: [{ label: 'chirp', onset: 1, offset: 2 }], reviewed: true },
+      { name: 'b.wav', events: [], reviewed: true },
+      { name: 'c.wav', events: [{ label: 'beep', onset: 1, offset: 2 }], reviewed: false },
+    ]);
+    try {
+      const error = await runFinetune({ dbPath: p.dbPath, epochs: 1, extract }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FinetuneDataError);
+      const missing = (error as FinetuneDataError).missing;
+      expect(missing).toEqual([
+        '2 reviewed recording(s); at least 4 are needed (mark more files reviewed)',
+        'new class "chirp": verified events in 1 reviewed recording(s); at least 2 are needed (one to train on, one to validate)',
+      ]);
+      const strict = await runFinetune({ dbPath: p.dbPath, epochs: 1, extract, minReviewedFiles: 2, requireAllClasses: true }).catch((e: unknown) => e);
+      expect((strict as FinetuneDataError).missing).toEqual([
+        'new class "chirp": verified events in 1 reviewed recording(s); at least 2 are needed (one to train on, one to validate)',
+        'class "beep": no verified event in any reviewed recording',
+        'class "whistle": no verified event in any reviewed recording',
+      ]);
+      const store = openStore(p.dbPath);
+      try {
+        expect(store.listTrainingRuns(p.projectId)).toEqual([]);
+        expect(store.getActiveModel()!.id).toBe(p.parentModelId);
+      } finally {
+        store.close();
+      }
+    } finally {
+      p.cleanup();
+    }
+  });
+});

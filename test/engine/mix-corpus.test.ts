@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CORPUS_DIR, CORPUS_MISSING, corpusAvailable } from '../corpus';
+import { decodeAudioFile } from '../../src-main/engine/audio/decode';
+import { listCorpus } from '../../src-main/engine/mix/run';
+import { sourceGroup, splitSources, SPLITS } from '../../src-main/engine/mix/split';
+import { audibleExtent } from '../../src-main/engine/mix/trim';
+
+const CLASSES = ['babycry', 'glassbreak', 'gunshot'];
+
+describe.skipIf(!corpusAvailable)(`mix sources on the shared corpus (${corpusAvailable ? CORPUS_DIR : CORPUS_MISSING})`, () => {
+  it('splits events per class and backgrounds per source recording, disjoint and about 60/20/20', async () => {
+    const listing = await listCorpus(CORPUS_DIR, CLASSES);
+    const split = splitSources(listing.events, listing.backgrounds);
+    for (const label of CLASSES) {
+      const files = listing.events[label];
+      expect(files.length).toBeGreaterThan(10);
+      const parts = SPLITS.map((s) => split.events[label][s]);
+      expect(new Set(parts.flat()).size).toBe(files.length);
+      expect(parts.flat().sort()).toEqual([...files].sort());
+      expect(parts[0].length / files.length).toBeCloseTo(0.6, 1);
+      for (const p of parts.slice(1)) expect(p.length / files.length).toBeCloseTo(0.2, 1);
+    }
+    const total = [...listing.backgrounds.values()].reduce((a, b) => a + b, 0);
+    const groupSplit = new Map<string, string>();
+    for (const s of SPLITS) {
+      const seconds = split.backgrounds[s].reduce((n, f) => n + listing.backgrounds.get(f)!, 0);
+      expect(seconds / total).toBeGreaterThan(s === 'train' ? 0.45 : 0.1);
+      expect(seconds / total).toBeLessThan(s === 'train' ? 0.75 : 0.3);
+      for (const f of split.backgrounds[s]) {
+        expect(groupSplit.get(sourceGroup(f)) ?? s).toBe(s); // no recording in two splits
+        groupSplit.set(sourceGroup(f), s);
+      }
+    }
+    expect(SPLITS.flatMap((s) => split.backgrounds[s]).sort()).toEqual([...listing.backgrounds.keys()].sort());
+    // The farm recordings (0ad_amb_farm_10..13) stay together.
+    expect(new Set([...listing.backgrounds.keys()].filter((f) => f.startsWith('0ad_amb_farm_')).map((f) => groupSplit.get(sourceGroup(f)))).size).toBe(1);
+  });
+
+  it('finds an audible extent inside every sampled event file', async () => {
+    for (const label of CLASSES) {
+      const dir = join(CORPUS_DIR, 'events', label);
+      const files = (await listCorpus(CORPUS_DIR, [label])).events[label].slice(0, 3);
+      for (const f of files) {
+        const { samples } = await decodeAudioFile(join(dir, f), { targetRate: 16000 });
+        const extent = audibleExtent(samples, 16000)!;
+        expect(extent.end - extent.start).toBeGreaterThan(0.1 * 16000);
+        expect(extent.end).toBeLessThanOrEqual(samples.length);
+      }
+    }
+  });
+});

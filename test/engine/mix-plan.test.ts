@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { createRng, rngFor } from '../../src-main/engine/mix/prng';
+import { planMixtures } from '../../src-main/engine/mix/plan';
+import { sourceGroup, splitItems, splitSources, SPLITS } from '../../src-main/engine/mix/split';
+import type { EventSource, MixSettings, SplitSources } from '../../src-main/engine/mix/types';
+
+const RATE = 16000;
+const settings: MixSettings = { seed: 7, sampleRate: RATE, lengthSeconds: 5, eventProbability: 0.5, ebrsDb: [-6, 0, 6], loopCrossfadeSeconds: 0.1 };
+
+function event(file: string, label: string, seconds: number, lead = 0): EventSource {
+  const length = Math.round(seconds * RATE);
+  return { file, label, length, extent: { start: lead, end: length } };
+}
+
+const sources: SplitSources = {
+  backgrounds: [
+    { file: 'backgrounds/long.wav', length: 20 * RATE },
+    { file: 'backgrounds/short.wav', length: 2 * RATE },
+  ],
+  events: {
+    beep: [event('events/beep/a.wav', 'beep', 1, 800), event('events/beep/b.wav', 'beep', 0.3)],
+    long: [event('events/long/c.wav', 'long', 8, 1600)],
+  },
+};
+
+describe('seeded generator', () => {
+  it('repeats its sequence for a seed and differs across seeds', () => {
+    const a = createRng(42);
+    const b = createRng(42);
+    const seqA = Array.from({ length: 5 }, () => a.next());
+    expect(Array.from({ length: 5 }, () => b.next())).toEqual(seqA);
+    const c = createRng(43);
+    expect(Array.from({ length: 5 }, () => c.next())).not.toEqual(seqA);
+    expect(rngFor(1, 'train', 'x', 0).next()).not.toBe(rngFor(1, 'train', 'x', 1).next());
+  });
+
+  it('draws uniformly enough', () => {
+    const rng = createRng(1);
+    const counts = [0, 0, 0];
+    for (let i = 0; i < 30000; i++) counts[rng.int(3)]++;
+    for (const c of counts) expect(Math.abs(c - 10000)).toBeLessThan(400);
+  });
+});
+
+describe('source split', () => {
+  it('groups background files by the prefix before a trailing _NN', () => {
+    expect(sourceGroup('0ad_amb_farm_10.flac')).toBe('0ad_amb_farm');
+    expect(sourceGroup('0ad_day_temperate_gen_01.flac')).toBe('0ad_day_temperate_gen');
+    expect(sourceGroup('stk_exotic-birds.flac')).toBe('stk_exotic-birds');
+    expect(sourceGroup('stk_exotic-birds_2.flac')).toBe('stk_exotic-birds');
+  });
+
+  it('is disjoint, complete, about 60/20/20 and independent of input order', () => {
+    const files = Array.from({ length: 100 }, (_, i) => `ev_${i}.wav`);
+    const split = splitItems(files.map((key) => ({ key, weight: 1 })));
+    const all = SPLITS.flatMap((s) => split[s]);
+    expect(new Set(all).size).toBe(100);
+    expect(all.sort()).toEqual([...files].sort());
+    expect(split.train.length).toBe(60);
+    expect(split.validation.length).toBe(20);
+    expect(split.test.length).toBe(20);
+    expect(splitItems([...files].reverse().map((key) => ({ key, weight: 1 })))).toEqual(split);
+  });
+
+  it('gives every split a file as soon as there are three', () => {
+    const split = splitItems(['a', 'b', 'c'].map((key) => ({ key, weight: 1 })));
+    for (const s of SPLITS) expect(split[s]).toHaveLength(1);
+  });
+
+  it('keeps a background source group in one split and balances by duration', () => {
+    const bgs = new Map<string, number>();
+    for (let g = 0; g < 12; g++) for (let k = 0; k < 1 + (g % 3); k++) bgs.set(`src${g}_${k + 10}.flac`, 20 + g * 5);
+    const { backgrounds } = splitSources({}, bgs);
+    const groupOf = new Map<string, string>();
+    for (const s of SPLITS) {
+      for (const file of backgrounds[s]) {
+        const g = sourceGroup(file);
+        expect(groupOf.get(g) ?? s).toBe(s);
+        groupOf.set(g, s);
+      }
+    }
+    expect(groupOf.size).toBe(12);
+    const total = [...bgs.values()].reduce((a, b) => a + b, 0);
+    const trainSeconds = backgrounds.train.reduce((n, f) => n + bgs.get(f)!, 0);
+    expect(trainSeconds / total).toBeGreaterThan(0.45);
+    expect(trainSeconds / total).toBeLessThan(0.75);
+  });
+});
+
+describe('planMixtures', () => {
+  it('is reproducible from the seed, and a larger count only appends', () => {
+    const a = planMixtures(settings, 'train', 'beep', 20, sources);
+    expect(planMixtures(settings, 'train', 'beep', 20, sources)).toEqual(a);
+    expect(planMixtures(settings, 'train', 'beep', 30, sources).slice(0, 20)).toEqual(a);
+    expect(planMixtures({ ...settings, seed: 8 }, 'train', 'beep', 20, sources)).not.toEqual(a);
+  });
+
+  it('names mixtures and places the whole audible event inside the mixture', () => {
+    const plans = planMixtures({ ...settings, eventProbability: 1 }, 'validation', 'beep', 200, sources);
+    expect(plans.map((p) => p.name).slice(0, 2)).toEqual(['validation_beep_0000.wav', 'validation_beep_0001.wav']);
+    for (const p of plans) {
+      expect(p.length).toBe(5 * RATE);
+      const e = p.event!;
+      expect(e.onset).toBeGreaterThanOrEqual(0);
+      expect(e.onset + e.length).toBeLessThanOrEqual(p.length);
+      expect([-6, 0, 6]).toContain(e.ebrDb);
+      if (e.file === 'events/beep/a.wav') expect([e.sourceStart, e.length]).toEqual([800, RATE - 800]);
+      const bg = sources.backgrounds.find((b) => b.file === p.background.file)!;
+      expect(p.background.looped).toBe(bg.length < p.length);
+      if (!p.background.looped) expect(p.background.start + p.length).toBeLessThanOrEqual(bg.length);
+      else expect(p.background.start).toBeLessThan(bg.length);
+    }
+    // Onsets spread over the allowed range.
+    const onsets = plans.map((p) => p.event!.onset / RATE);
+    expect(Math.min(...onsets)).toBeLessThan(0.5);
+    expect(Math.max(...onsets)).toBeGreaterThan(3.5);
+  });
+
+  it('crops an event longer than the mixture to fit', () => {
+    const [p] = planMixtures({ ...settings, eventProbability: 1 }, 'test', 'long', 1, sources);
+    expect(p.event).toMatchObject({ sourceStart: 1600, length: 5 * RATE, cropped: true, onset: 0 });
+  });
+
+  it('draws events with the given probability', () => {
+    const plans = planMixtures({ ...settings, eventProbability: 0.3 }, 'train', 'beep', 1000, sources);
+    const withEvent = plans.filter((p) => p.event).length;
+    expect(withEvent).toBeGreaterThan(250);
+    expect(withEvent).toBeLessThan(350);
+    expect(planMixtures({ ...settings, eventProbability: 0 }, 'train', 'beep', 50, sources).every((p) => p.event === null)).toBe(true);
+  });
+
+  it('refuses a split without backgrounds or events', () => {
+    expect(() => planMixtures(settings, 'train', 'beep', 1, { ...sources, backgrounds: [] })).toThrow(/no background available for the train split/);
+    expect(() => planMixtures(settings, 'test', 'nothing', 1, sources)).toThrow(/no "nothing" event file available for the test split/);
+  });
+});

@@ -1,0 +1,86 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BackendUnavailableError, selectBackend } from '../../src-main/engine/model/backend';
+import { batchNormTraining, BN_EPSILON, conv2dSame, createRng } from '../../src-main/engine/model/crnn';
+
+type Arrays = Float32Array[];
+
+function data(shape: number[], seed: number): Float32Array {
+  const rng = createRng(seed);
+  return Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng() * 2 - 1);
+}
+
+const xShape: [number, number, number, number] = [2, 9, 7, 3];
+const w1Shape: [number, number, number, number] = [3, 3, 3, 4];
+const w2Shape: [number, number, number, number] = [3, 3, 4, 2];
+const inputs = { x: data(xShape, 1), w1: data(w1Shape, 2), w2: data(w2Shape, 3), mix: data([2, 9, 7, 2], 4), gamma: data([4], 5), beta: data([4], 6) };
+
+/** Gradients of a two-layer conv net with tfjs's own ops (the registered Conv2DBackpropFilter on wasm). */
+function plainConvGrads(): Arrays {
+  const x = tf.tensor4d(inputs.x, xShape);
+  const mix = tf.tensor4d(inputs.mix, [2, 9, 7, 2]);
+  const f = (w1: tf.Tensor, w2: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(tf.relu(tf.conv2d(x, w1 as tf.Tensor4D, 1, 'same')), w2 as tf.Tensor4D, 1, 'same'), mix));
+  return tf.grads(f)([tf.tensor4d(inputs.w1, w1Shape), tf.tensor4d(inputs.w2, w2Shape)]).map((g) => g.dataSync() as Float32Array);
+}
+
+/** Conv + training BatchNorm + conv, either with the model's custom gradients or with tfjs's reference ops. */
+function blockGrads(custom: boolean): Arrays {
+  const x = tf.tensor4d(inputs.x, xShape);
+  const mix = tf.tensor4d(inputs.mix, [2, 9, 7, 2]);
+  const f = (w1: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, w2: tf.Tensor) => {
+    let h: tf.Tensor4D;
+    if (custom) {
+      h = batchNormTraining(conv2dSame(x, w1 as tf.Tensor4D, true, false), gamma, beta, false).y;
+    } else {
+      const c = tf.conv2d(x, w1 as tf.Tensor4D, 1, 'same');
+      const { mean, variance } = tf.moments(c, [0, 1, 2]);
+      h = tf.batchNorm(c, mean, variance, beta, gamma, BN_EPSILON) as tf.Tensor4D;
+    }
+    const out = custom ? conv2dSame(tf.relu(h), w2 as tf.Tensor4D, true) : tf.conv2d(tf.relu(h), w2 as tf.Tensor4D, 1, 'same');
+    return tf.sum(tf.mul(out, mix));
+  };
+  return tf.grads(f)([tf.tensor4d(inputs.w1, w1Shape), tf.tensor1d(inputs.gamma), tf.tensor1d(inputs.beta), tf.tensor4d(inputs.w2, w2Shape)]).map((g) => g.dataSync() as Float32Array);
+}
+
+function maxRelativeDiff(a: Arrays, b: Arrays): number {
+  let worst = 0;
+  a.forEach((arr, i) => arr.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - b[i][j]) / (1 + Math.abs(b[i][j]))))));
+  return worst;
+}
+
+describe('wasm training kernels', () => {
+  let reference: { plain: Arrays; block: Arrays };
+  beforeAll(async () => {
+    await selectBackend('cpu', () => {});
+    reference = { plain: tf.tidy(plainConvGrads), block: tf.tidy(() => blockGrads(false)) };
+    await selectBackend('wasm', () => {});
+  });
+
+  it('runs on wasm', () => {
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('Conv2DBackpropFilter registered for wasm gives the cpu backend gradients', () => {
+    const got = tf.tidy(plainConvGrads);
+    expect(got[0].some((v) => v !== 0)).toBe(true);
+    expect(maxRelativeDiff(got, reference.plain)).toBeLessThan(1e-4);
+  });
+
+  it('the CRNN conv and BatchNorm custom gradients on wasm match tfjs autograd on cpu', () => {
+    const got = tf.tidy(() => blockGrads(true));
+    expect(maxRelativeDiff(got, reference.block)).toBeLessThan(1e-4);
+  });
+
+  it('does not leak tensors per gradient step', () => {
+    tf.tidy(plainConvGrads);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) tf.tidy(plainConvGrads);
+    tf.tidy(() => blockGrads(true));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a forced backend that cannot start is a clear error', async () => {
+    await expect(selectBackend('tensorflow', () => {})).rejects.toThrow(BackendUnavailableError);
+    await expect(selectBackend('tensorflow', () => {})).rejects.toThrow(/tfjs backend "tensorflow" is not available: .*tfjs-node/);
+  });
+});

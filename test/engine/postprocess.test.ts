@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import type { AnnotationSet, SoundEvent } from '../../src-main/engine/annotations/types';
+import { medianFilterColumn, probabilitiesToEvents, tuneThresholds, type ClasswiseErrorRate } from '../../src-main/engine/postprocess';
+import type { PostprocessConfig } from '../../src-main/engine/model/manifest';
+
+const classes = ['babycry', 'glassbreak', 'gunshot'];
+const base: PostprocessConfig = {
+  thresholds: { babycry: 0.5, glassbreak: 0.5, gunshot: 0.5 },
+  medianFilterFrames: 1,
+  minEventSeconds: 0,
+  mergeGapSeconds: 0,
+  oneEventPerFile: false,
+};
+
+/** frames x classes matrix from per-class columns. */
+function matrix(columns: number[][]): { probs: Float32Array; frames: number } {
+  const frames = columns[0].length;
+  const probs = new Float32Array(frames * columns.length);
+  columns.forEach((col, c) => col.forEach((v, t) => (probs[t * columns.length + c] = v)));
+  return { probs, frames };
+}
+
+const zeros = (n: number) => new Array<number>(n).fill(0);
+
+describe('medianFilterColumn', () => {
+  it('removes isolated spikes and replicates edges', () => {
+    const { probs, frames } = matrix([[0, 0, 1, 0, 0, 1, 1, 1, 0, 1]]);
+    expect([...medianFilterColumn(probs, frames, 1, 0, 3)]).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
+  });
+  it('rejects even lengths', () => {
+    expect(() => medianFilterColumn(new Float32Array(4), 4, 1, 0, 2)).toThrow(/odd/);
+  });
+});
+
+describe('probabilitiesToEvents', () => {
+  const fs = 0.1;
+  it('finds events per class with frame-exact times and max-probability confidence', () => {
+    const baby = [0, 0.6, 0.9, 0.7, 0, 0, 0, 0, 0, 0];
+    const glass = [0, 0, 0, 0, 0, 0, 0.55, 0.8, 0, 0];
+    const { probs, frames } = matrix([baby, glass, zeros(10)]);
+    const events = probabilitiesToEvents(probs, frames, classes, base, fs, 'a.wav');
+    expect(events.map((e) => [e.label, e.onset, e.offset])).toEqual([
+      ['babycry', 0.1, expect.closeTo(0.4, 9)],
+      ['glassbreak', expect.closeTo(0.6, 9), expect.closeTo(0.8, 9)],
+    ]);
+    expect(events[0].confidence).toBeCloseTo(0.9, 6);
+    expect(events[1].confidence).toBeCloseTo(0.8, 6);
+    expect(events.every((e) => e.filename === 'a.wav')).toBe(true);
+  });
+
+  it('uses per-class thresholds', () => {
+    const col = [0, 0.4, 0.4, 0, 0];
+    const { probs, frames } = matrix([col, col, col]);
+    const config = { ...base, thresholds: { babycry: 0.3, glassbreak: 0.5, gunshot: 0.4 } };
+    const events = probabilitiesToEvents(probs, frames, classes, config, fs, 'x');
+    expect(events.map((e) => e.label)).toEqual(['babycry', 'gunshot']);
+  });
+
+  it('an event running to the end of the file ends at the last frame', () => {
+    const { probs, frames } = matrix([[0, 0, 1, 1], zeros(4), zeros(4)]);
+    const [e] = probabilitiesToEvents(probs, frames, classes, base, 0.5, 'x');
+    expect([e.onset, e.offset]).toEqual([1, 2]);
+  });
+
+  it('median filter suppresses a one-frame blip and fills a one-frame hole', () => {
+    const baby = [0, 1, 0, 0, 0, 1, 1, 0, 1, 1, 0, 0];
+    const { probs, frames } = matrix([baby, zeros(12), zeros(12)]);
+    const events = probabilitiesToEvents(probs, frames, classes, { ...base, medianFilterFrames: 3 }, 1, 'x');
+    expect(events.map((e) => [e.onset, e.offset])).toEqual([[5, 10]]);
+  });
+
+  it('merges gaps shorter than mergeGapSeconds, not longer ones', () => {
+    // runs [1,3), [5,7) (gap 2 frames) and [10,12) (gap 3 frames)
+    const baby = [0, 1, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1];
+    const { probs, frames } = matrix([baby, zeros(12), zeros(12)]);
+    const events = probabilitiesToEvents(probs, frames, classes, { ...base, mergeGapSeconds: 2.5 }, 1, 'x');
+    expect(events.map((e) => [e.onset, e.offset])).toEqual([[1, 7], [10, 12]]);
+  });
+
+  it('drops events shorter than minEventSeconds; an event exactly that long is kept', () => {
+    const baby = [1, 0, 1, 1, 0, 1, 1, 1];
+    const { probs, frames } = matrix([baby, zeros(8), zeros(8)]);
+    const events = probabilitiesToEvents(probs, frames, classes, { ...base, minEventSeconds: 0.2 }, 0.1, 'x');
+    expect(events.map((e) => [e.onset, e.offset].map((v) => +v.toFixed(6)))).toEqual([[0.2, 0.4], [0.5, 0.8]]);
+  });
+
+  it('one-event-per-file keeps the most confident event per class', () => {
+    const baby = [0.6, 0.6, 0.6, 0, 0.95, 0, 0.7, 0.7];
+    const gun = [0.8, 0, 0.8, 0.8, 0, 0, 0, 0];
+    const { probs, frames } = matrix([baby, zeros(8), gun]);
+    const events = probabilitiesToEvents(probs, frames, classes, { ...base, oneEventPerFile: true }, 1, 'x');
+    expect(events.map((e) => [e.label, e.onset, e.offset])).toEqual([
+      ['gunshot', 2, 4], // tie on confidence 0.8: the longer one
+      ['babycry', 4, 5],
+    ]);
+  });
+
+  it('rejects a config missing a class threshold, and short probability arrays', () => {
+    const { probs, frames } = matrix([zeros(3), zeros(3), zeros(3)]);
+    expect(() => probabilitiesToEvents(probs, frames, classes, { ...base, thresholds: { babycry: 0.5 } }, 1, 'x')).toThrow(/glassbreak/);
+    expect(() => probabilitiesToEvents(probs, frames + 1, classes, base, 1, 'x')).toThrow(/expected 4 frames/);
+  });
+});
+
+describe('tuneThresholds', () => {
+  // A toy onset-based class-wise error rate: an estimated event matches a reference event of the same
+  // file and label when onsets are within 0.5 s. ER = (S + D + I) / N with S = 0 (class-wise).
+  const evaluate: ClasswiseErrorRate = (reference, estimated) => {
+    const result: Record<string, number> = {};
+    for (const label of classes) {
+      const ref = reference.events.filter((e) => e.label === label);
+      const est = estimated.events.filter((e) => e.label === label);
+      const used = new Set<SoundEvent>();
+      let hits = 0;
+      for (const r of ref) {
+        const m = est.find((e) => !used.has(e) && e.filename === r.filename && Math.abs(e.onset - r.onset) <= 0.5);
+        if (m) {
+          used.add(m);
+          hits++;
+        }
+      }
+      const n = ref.length;
+      result[label] = n === 0 ? (est.length > 0 ? 1 : 0) : (n - hits + (est.length - hits)) / n;
+    }
+    return result;
+  };
+
+  it('finds, per class, a threshold that separates true events from false alarms', () => {
+    // file1: babycry true event at 2..4 with p=0.6 and a false blip at 8 with p=0.35.
+    // file2: babycry false blip p=0.45 at 1; gunshot true event at 5..6 with p=0.9, false p=0.2 at 0.
+    const f1 = matrix([[0, 0, 0.6, 0.6, 0, 0, 0, 0, 0.35, 0], zeros(10), zeros(10)]);
+    const f2 = matrix([[0, 0.45, 0, 0, 0, 0, 0, 0, 0, 0], zeros(10), [0.2, 0, 0, 0, 0, 0.9, 0, 0, 0, 0]]);
+    const reference: AnnotationSet = {
+      files: ['f1', 'f2'],
+      events: [
+        { filename: 'f1', onset: 2, offset: 4, label: 'babycry' },
+        { filename: 'f2', onset: 5, offset: 6, label: 'gunshot' },
+      ],
+    };
+    const perFile = [{ filename: 'f1', ...f1 }, { filename: 'f2', ...f2 }];
+    const result = tuneThresholds(perFile, reference, classes, base, 1, evaluate, { thresholds: [0.1, 0.3, 0.4, 0.5, 0.7, 0.95] });
+    // babycry: 0.5 is the only grid point above 0.45 and <= 0.6
+    expect(result.config.thresholds.babycry).toBe(0.5);
+    // gunshot: 0.3, 0.4, 0.5, 0.7 are all perfect; the middle of the tied set (lower middle) is 0.4
+    expect(result.config.thresholds.gunshot).toBe(0.4);
+    // glassbreak has no reference events: any threshold above 0 with no estimates gives 0 ER
+    expect(result.errorRates).toEqual({ babycry: 0, glassbreak: 0, gunshot: 0 });
+    expect(result.meanErrorRate).toBe(0);
+    // The tuned config reproduces the reference exactly.
+    const events = perFile.flatMap((f) => probabilitiesToEvents(f.probs, f.frames, classes, result.config, 1, f.filename));
+    expect(events.map((e) => [e.filename, e.label, e.onset, e.offset])).toEqual([
+      ['f1', 'babycry', 2, 4],
+      ['f2', 'gunshot', 5, 6],
+    ]);
+  });
+
+  it('searches median filter lengths', () => {
+    // Real event 3..9 with a hole at 6, plus a one-frame false blip at 12: median 3 fixes both.
+    const baby = [0, 0, 0, 1, 1, 1, 0, 1, 1, 0, 0, 0, 1, 0, 0];
+    const f = matrix([baby, zeros(15), zeros(15)]);
+    const reference: AnnotationSet = { files: ['f'], events: [{ filename: 'f', onset: 3, offset: 9, label: 'babycry' }] };
+    const result = tuneThresholds([{ filename: 'f', ...f }], reference, classes, base, 1, evaluate, { thresholds: [0.5], medianFilterFrames: [1, 3] });
+    expect(result.config.medianFilterFrames).toBe(3);
+    expect(result.errorRates.babycry).toBe(0);
+  });
+});

@@ -1,0 +1,133 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../src-main/engine/model/backend';
+import { loadModel } from '../../src-main/engine/model/io';
+import { trainCommand } from '../../src-main/cli/commands/train';
+import { checkpointDir, loadCheckpoint } from '../../src-main/engine/train/checkpoint';
+import { activeSpan, buildBatch, sampleEpochCrops } from '../../src-main/engine/train/crops';
+import { trainCrnn, type TrainOptions } from '../../src-main/engine/train/trainer';
+import { createRng } from '../../src-main/engine/model/crnn';
+import { syntheticSplit } from './train-synthetic';
+import { TINY_ARCHITECTURE, TINY_FEATURES } from './train-tiny';
+
+const classes = ['a', 'b', 'c'];
+const data = { train: syntheticSplit('train', 36, classes, 1), validation: syntheticSplit('validation', 12, classes, 2) };
+let dir: string;
+
+function options(outDir: string, extra: Partial<TrainOptions> = {}): TrainOptions {
+  return {
+    dataDir: 'synthetic',
+    outDir,
+    classes,
+    epochs: 2,
+    seed: 3,
+    resume: false,
+    batchSize: 6,
+    cropSeconds: 1.28,
+    patience: 10,
+    learningRate: 0.01,
+    architecture: TINY_ARCHITECTURE,
+    features: TINY_FEATURES,
+    data,
+    ...extra,
+  };
+}
+
+beforeAll(async () => {
+  await selectBackend('wasm', () => {});
+  dir = await mkdtemp(join(tmpdir(), 'earmark-train-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('crops', () => {
+  it('places event-file crops around the event and builds pooled mean targets', () => {
+    const files = data.train.files;
+    const spans = files.map((f) => activeSpan(f, classes.length));
+    const crops = sampleEpochCrops(files, spans, { frames: 64, randomShare: 0 }, createRng(1));
+    expect(crops.map((c) => c.file).sort((a, b) => a - b)).toEqual(files.map((_, i) => i));
+    for (const crop of crops) {
+      const span = spans[crop.file];
+      if (span) {
+        expect(crop.start).toBeLessThanOrEqual(span[0]);
+        expect(crop.start + 64).toBeGreaterThan(span[1]);
+      }
+      expect(crop.start + 64).toBeLessThanOrEqual(files[crop.file].features.frames);
+    }
+    const batch = buildBatch(files, crops.slice(0, 2), 64, 4, classes.length, { mean: new Array(16).fill(0), std: new Array(16).fill(1) });
+    const file = files[crops[0].file];
+    for (let s = 0; s < 16; s++) {
+      for (let c = 0; c < 3; c++) {
+        let sum = 0;
+        for (let k = 0; k < 4; k++) sum += file.targets[(crops[0].start + s * 4 + k) * 3 + c];
+        expect(batch.targets[s * 3 + c]).toBeCloseTo(sum / 4, 6);
+      }
+    }
+    expect(batch.inputs[5]).toBeCloseTo(file.features.data[crops[0].start * 16 + 5], 6);
+  });
+});
+
+describe('trainCrnn', () => {
+  it('decreases the loss over 2 epochs, saves a loadable best model with tuned thresholds and a checkpoint', async () => {
+    const out = join(dir, 'two');
+    const result = await trainCrnn(options(out));
+    expect(result.history.map((h) => h.epoch)).toEqual([1, 2]);
+    expect(result.history[1].loss).toBeLessThan(result.history[0].loss);
+    const model = await loadModel(out);
+    expect(model.manifest.classes).toEqual(classes);
+    expect(model.manifest.training.bestEpoch).toBe(result.bestEpoch);
+    expect(model.manifest.training.trainFiles).toBe(36);
+    expect(Object.keys(model.manifest.postprocess.thresholds)).toEqual(classes);
+    expect(model.manifest.training.scores?.validationErrorRate).toBeCloseTo(result.validation.errorRate, 10);
+    const ckpt = await loadCheckpoint(checkpointDir(out));
+    expect(ckpt.state.epoch).toBe(2);
+    expect(ckpt.adam.step).toBe(2 * Math.ceil(36 / 6));
+  });
+
+  it('resume continues after the checkpoint epoch, with the same result as an uninterrupted run', async () => {
+    const out = join(dir, 'resume');
+    await trainCrnn(options(out, { epochs: 1 }));
+    const resumed = await trainCrnn(options(out, { epochs: 3, resume: true }));
+    expect(resumed.resumedFromEpoch).toBe(1);
+    expect(resumed.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
+    const straight = await trainCrnn(options(join(dir, 'straight'), { epochs: 3 }));
+    expect(resumed.history[2].loss).toBeCloseTo(straight.history[2].loss, 4);
+  });
+
+  it('a training process killed mid-epoch leaves the last good model loadable', async () => {
+    const out = join(dir, 'killed');
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'train-kill-child.ts'), out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let epochs = 0;
+    await new Promise<void>((done, fail) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        epochs += (chunk.toString().match(/epoch \d+/g) ?? []).length;
+        if (epochs >= 2) done();
+      });
+      child.on('exit', (code) => fail(new Error(`child exited early (${code})`)));
+    });
+    // Kill at varying points of the next epochs, including during saves.
+    await new Promise((r) => setTimeout(r, 150));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const model = await loadModel(out);
+    expect(model.manifest.training.bestEpoch).toBeGreaterThanOrEqual(1);
+    expect((await stat(join(out, 'weights.bin'))).size).toBe(model.manifest.weights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0) * 4);
+  });
+});
+
+describe('earmark train', () => {
+  it('reports a missing --data as a usage error and a non-mix folder clearly', async () => {
+    const lines: string[] = [];
+    const io = { stdout: (t: string) => lines.push(t), stderr: (t: string) => lines.push(t), isTTY: false };
+    expect(await trainCommand.run(['--out', join(dir, 'x')], io)).toBe(2);
+    expect(lines.join('')).toMatch(/--data DIR is required/);
+    lines.length = 0;
+    expect(await trainCommand.run(['--data', dir, '--out', join(dir, 'x'), '--backend', 'cpu'], io)).toBe(1);
+    expect(lines.join('')).toMatch(/manifest\.json: not found/);
+    void readFile;
+  });
+});
