@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -132,8 +132,19 @@ export const audioStreamMemoryBench: BenchSection = {
 
 export const audioBenchSections: BenchSection[] = [audioDecodeBench, audioFeaturesBench, audioStreamMemoryBench];
 
+/** Peak resident set of this process, MB. VmHWM, unlike getrusage's maxRSS, is not inherited across fork+exec. */
+function peakRssMB(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
 async function rssChild(file: string): Promise<void> {
-  const baselineMB = process.resourceUsage().maxRSS / 1024;
+  const baselineMB = peakRssMB();
   const t = performance.now();
   const extractor = new LogMelExtractor(DEFAULT_FEATURE_CONFIG);
   let frames = 0;
@@ -142,7 +153,7 @@ async function rssChild(file: string): Promise<void> {
   }
   frames += extractor.flush().frames;
   const seconds = (performance.now() - t) / 1000;
-  console.log(JSON.stringify({ maxRssMB: process.resourceUsage().maxRSS / 1024, baselineMB, seconds, frames }));
+  console.log(JSON.stringify({ maxRssMB: peakRssMB(), baselineMB, seconds, frames }));
 }
 
 if (process.env[RSS_CHILD_ENV] === '1' && process.argv[2]) await rssChild(process.argv[2]);

@@ -1,5 +1,7 @@
+import { audioBenchSections } from './audio';
 import type { BenchSection } from './lib';
+import { detectSections } from './detect';
 import { mixBench } from './mix';
 
 // Each bench module exports its sections; they are listed here once.
-export const sections: BenchSection[] = [mixBench];
+export const sections: BenchSection[] = [...audioBenchSections, mixBench, ...detectSections];

@@ -105,7 +105,7 @@ describe.skipIf(!chromiumAvailable)('studio end to end (Chromium against earmark
     await fileRow('rec_b.wav').click();
     await page.waitForSelector('[data-testid="waveform"][data-ready="true"]');
     await expect.poll(() => page.locator('[data-testid="region"]').count()).toBe(2);
-    expect(await page.locator('[data-testid="region"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-source')))).toEqual(['predicted', 'predicted']);
+    await expect.poll(() => page.locator('[data-testid="region"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-source')))).toEqual(['predicted', 'predicted']);
     await page.waitForTimeout(500); // spectrogram tile
     await shot('04-review');
 
@@ -253,7 +253,15 @@ describe.skipIf(!chromiumAvailable)('studio end to end (Chromium against earmark
     await page.keyboard.press('Control+z');
     await expect.poll(() => rowsA().length).toBe(2);
     expect(rowsA()[1]).toMatchObject({ label: 'glassbreak', onset: drawn.onset, offset: drawn.offset });
-    await expect.poll(() => page.locator('[data-testid="region"]').count()).toBe(2);
+    await expect.poll(() => page.locator('[data-testid="event-row"]').count()).toBe(2);
+
+    // The cursor is at the first half's onset (5 s): ← seeks back 1 s, then ] steps to the restored
+    // event, selects it and scrolls it into view (regions off screen are not in the DOM).
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press(']');
+    const restored = page.locator(`[data-testid="region"][data-event-id="${rowsA()[1].id}"]`);
+    await expect.poll(() => restored.count()).toBe(1);
+    await expect.poll(() => page.locator(`[data-testid="event-row"][data-event-id="${rowsA()[1].id}"]`).getAttribute('class')).toContain('selected');
     expect(pageErrors.join('\n')).toBe('');
   });
 });

@@ -77,3 +77,26 @@ describe.each(cases)('streamAudioFile ($format)', ({ format, tool, make, expecte
     expect(whole.samples.length).toBe(Math.ceil((expectedFrames() * 16000) / RATE));
   });
 });
+
+describe.skipIf(!haveSox)('FlacFrameAligner', () => {
+  it('lets the chunked FLAC decoder keep every frame even with tiny reads', async () => {
+    const { FlacFrameAligner } = await import('../../src-main/engine/audio/flac-frames');
+    const decoders = (await import('audio-decode')).default;
+    const { readFileSync } = await import('node:fs');
+    const file = join(tmp.dir, 'aligned.flac');
+    // Last block is short (20 s * 44100 is not a multiple of 4096): the case that was dropped.
+    run('sox', ['-n', '-r', '44100', '-c', '2', '-b', '16', file, 'synth', '20', 'sine', '220-4000', 'pinknoise', 'vol', '0.4']);
+    const expected = Number(run('soxi', ['-s', file]).trim());
+    const bytes = readFileSync(file);
+    const dec = await decoders.flac();
+    const aligner = new FlacFrameAligner();
+    let n = 0;
+    for (let o = 0; o < bytes.length; o += 1000) {
+      const chunk = aligner.push(bytes.subarray(o, o + 1000));
+      if (chunk.length) n += (await dec(chunk)).channelData[0]?.length ?? 0;
+    }
+    n += (await dec(aligner.flush())).channelData[0]?.length ?? 0;
+    n += (await dec()).channelData[0]?.length ?? 0;
+    expect(n).toBe(expected);
+  });
+});

@@ -293,3 +293,23 @@ describe('too little data', () => {
     }
   });
 });
+
+describe('threshold re-tuning on the held-back files', () => {
+  it('tunes classes present there and keeps the parent threshold for absent ones', async () => {
+    const { tuneOnHeldBack } = await import('../../src-main/engine/finetune/scores');
+    const frames = 100;
+    const classes = ['beep', 'whistle'];
+    // beep: 0.3 inside its event (frames 20-40), 0.1 elsewhere; whistle: 0.05 everywhere.
+    const probs = new Float32Array(frames * 2);
+    for (let f = 0; f < frames; f++) {
+      probs[f * 2] = f >= 20 && f < 40 ? 0.3 : 0.1;
+      probs[f * 2 + 1] = 0.05;
+    }
+    const base = { thresholds: { beep: 0.5, whistle: 0.42 }, medianFilterFrames: 1, minEventSeconds: 0, mergeGapSeconds: 0, oneEventPerFile: false };
+    const reference = { files: ['x.wav'], events: [{ filename: 'x.wav', onset: 0.4, offset: 0.8, label: 'beep' }] };
+    const tuned = tuneOnHeldBack([{ filename: 'x.wav', probs, frames }], reference, classes, base, 0.02);
+    expect(tuned.thresholds.whistle).toBe(0.42);
+    expect(tuned.thresholds.beep).toBeGreaterThan(0.1);
+    expect(tuned.thresholds.beep).toBeLessThanOrEqual(0.3);
+  });
+});

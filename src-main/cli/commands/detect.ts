@@ -85,7 +85,7 @@ export const detectCommand = defineCommand(
         valueName: 'FILE',
       },
       format: { kind: 'choice', description: 'Output format', choices: ANNOTATION_FORMATS, default: 'dcase' },
-      jobs: { kind: 'integer', short: 'j', description: `Decoding worker threads (0: decode in the main thread; default: cores - 1 = ${defaultJobs()})`, valueName: 'N', min: 0 },
+      jobs: { kind: 'integer', short: 'j', description: `Decoding worker threads (0: decode in the main thread; default: one per core = ${defaultJobs()})`, valueName: 'N', min: 0 },
       threads: { kind: 'integer', description: 'Inference threads (onnxruntime intra-op)', valueName: 'N', min: 1, default: 1 },
       shard: { kind: 'string', description: 'Process only shard I of N (by a hash of the file name; shards never overlap and together cover every file)', valueName: 'I/N' },
       force: { kind: 'boolean', description: 'Run every file again, even those the state file (OUT.state.json) records as done' },

@@ -32,6 +32,17 @@ function progress(io: CliIO, epochs: number) {
   };
 }
 
+/** The equivalent command line, recorded in the model manifest. */
+function commandLine(options: Record<string, unknown>): string {
+  const parts = ['earmark train'];
+  for (const [name, value] of Object.entries(options)) {
+    if (value === undefined || value === false) continue;
+    if (value === true) parts.push(`--${name}`);
+    else parts.push(`--${name} ${Array.isArray(value) ? value.join(',') : String(value)}`);
+  }
+  return parts.join(' ');
+}
+
 export const trainCommand = defineCommand(
   {
     name: 'train',
@@ -45,8 +56,8 @@ export const trainCommand = defineCommand(
       seed: { kind: 'integer', valueName: 'S', default: 1, description: 'Seed for initialisation, crops and dropout' },
       resume: { kind: 'boolean', description: 'Continue from MODEL_DIR/checkpoints/last' },
       backend: { kind: 'choice', choices: BACKEND_NAMES, description: 'Force a tfjs backend (default: the fastest available)' },
-      batch: { kind: 'integer', valueName: 'N', min: 1, default: 32, description: 'Crops per batch' },
-      crop: { kind: 'number', valueName: 'SECONDS', min: 0.5, default: 5.12, description: 'Training crop length, seconds' },
+      batch: { kind: 'integer', valueName: 'N', min: 1, default: 12, description: 'Crops per batch' },
+      crop: { kind: 'number', valueName: 'SECONDS', min: 0.5, default: 10.24, description: 'Training crop length, seconds' },
       patience: { kind: 'integer', valueName: 'N', min: 1, default: 5, description: 'Stop after this many epochs without a better validation error rate' },
       lr: { kind: 'number', valueName: 'RATE', min: 0, default: 0.002, description: 'Adam learning rate' },
       'max-minutes': { kind: 'number', valueName: 'M', min: 0, description: 'Stop after the epoch that would overrun this training time' },
@@ -72,7 +83,7 @@ export const trainCommand = defineCommand(
       learningRate: options.lr,
       maxSeconds: options['max-minutes'] !== undefined ? options['max-minutes'] * 60 : undefined,
       backend,
-      commandLine: `earmark train ${process.argv.slice(3).join(' ')}`.trim(),
+      commandLine: commandLine(options),
       onLog: (line) => io.stderr(`${line}\n`),
       onBatch: bar.batch,
       onEpoch: bar.epoch,

@@ -3,7 +3,8 @@ import type { FileHandle } from 'node:fs/promises';
 import decoders from 'audio-decode';
 import type { StreamDecoder } from 'audio-decode';
 import { AudioDecodeError } from './errors';
-import { id3v2Size, parseMp3FrameHeader, SNIFF_BYTES, sniffAudio } from './sniff';
+import { FlacFrameAligner } from './flac-frames';
+import { parseMp3FrameHeader, SNIFF_BYTES, sniffAudio } from './sniff';
 import type { AudioFormat } from './sniff';
 import { readWavInfo, wavBytesToMono } from './wav';
 import type { WavInfo } from './wav';
@@ -237,18 +238,26 @@ function compressedSource(
         decoded += r.channelData[0].length;
         return downmixToMono(mapChannel ? r.channelData.map(mapChannel) : r.channelData);
       };
+      const aligner = format === 'flac' ? new FlacFrameAligner() : null;
+      const feed = async (bytes: Uint8Array): Promise<Float32Array | null> => {
+        if (bytes.length === 0) return null;
+        try {
+          return take(await dec(bytes));
+        } catch (e) {
+          return fail(e);
+        }
+      };
       try {
         for (let pos = offset; ; pos += COMPRESSED_BYTES_PER_READ) {
           const bytes = await readAt(fh, pos, COMPRESSED_BYTES_PER_READ);
           if (bytes.length === 0) break;
-          let mono: Float32Array | null = null;
-          try {
-            mono = take(await dec(bytes));
-          } catch (e) {
-            fail(e);
-          }
+          const mono = await feed(aligner ? aligner.push(bytes) : bytes);
           if (mono) yield mono;
           if (bytes.length < COMPRESSED_BYTES_PER_READ) break;
+        }
+        if (aligner) {
+          const mono = await feed(aligner.flush());
+          if (mono) yield mono;
         }
         let rest: Float32Array | null = null;
         try {

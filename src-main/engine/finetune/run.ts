@@ -7,7 +7,7 @@ import { frameDuration } from '../features/config';
 import { selectBackend, type BackendName } from '../model/backend';
 import { loadModel, saveModel, type ManifestWithoutWeights } from '../model/io';
 import { openStore, type ModelRow, type Store, type TrainingRecording } from '../store';
-import type { FeatureExtractor } from '../train/dataset';
+import { bandStatistics, type FeatureExtractor } from '../train/dataset';
 import { predictFiles } from '../train/validate';
 import { augmentWithMixtures } from './augment';
 import { FinetuneDataError } from './errors';
@@ -40,6 +40,11 @@ export interface FinetuneOptions {
   learningRate?: number;
   /** 'auto' (default): freeze the conv blocks when fewer than 40 files train. */
   freeze?: FreezePolicy | 'auto';
+  /**
+   * 'adapt': re-estimate the per-band input normalisation on the reviewed files (a cheap fix for a new
+   * channel or microphone, which shifts whole mel bands); 'parent' (default): keep the parent's.
+   */
+  normalization?: 'parent' | 'adapt';
   /** Extra mixtures of the user's events into their own backgrounds, per training file (default 1). */
   augmentPerFile?: number;
   /** Share of reviewed files held back for validation (default 0.2). */
@@ -220,6 +225,7 @@ export async function runFinetune(options: FinetuneOptions): Promise<FinetuneRes
       freeze,
       learningRate: options.learningRate ?? 5e-4,
       augmentPerFile,
+      normalization: options.normalization ?? 'parent',
       parentModelDir: parent.dirPath,
       classes,
       addedClasses: added,
@@ -244,13 +250,16 @@ export async function runFinetune(options: FinetuneOptions): Promise<FinetuneRes
 
       extended = extendModelClasses(parentModel, added, { seed });
       disposeParent();
-      const manifest = extended.manifest;
+      const manifest: ManifestWithoutWeights = params.normalization === 'adapt'
+        ? { ...extended.manifest, normalization: bandStatistics([...train, ...validation], features.melBands) }
+        : extended.manifest;
       const frameSeconds = frameDuration(features);
       const heldBack = reference(validation);
       const classWeights = classes.map((c) => (untrained.includes(c) ? 0 : 1));
 
-      const parentProbs = await predictFiles(extended.weights, manifest.architecture, validation, classes.length, manifest.normalization);
-      const before = summarize(parentProbs, heldBack, classes, manifest.postprocess, frameSeconds);
+      // "Before" is the parent as it is: its own normalisation and post-processing.
+      const parentProbs = await predictFiles(extended.weights, manifest.architecture, validation, classes.length, extended.manifest.normalization);
+      const before = summarize(parentProbs, heldBack, classes, extended.manifest.postprocess, frameSeconds);
 
       report({ type: 'stage', stage: 'training', message: `fine-tuning on ${train.length} files (+${augmented.length} mixtures), ${validation.length} held back; freeze ${freeze}, backend ${backend}` });
       const loop = await finetuneLoop({

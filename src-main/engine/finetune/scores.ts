@@ -1,7 +1,7 @@
 import type { AnnotationSet } from '../annotations/types';
 import type { PostprocessConfig } from '../model/manifest';
-import type { FileProbabilities } from '../postprocess';
-import { scoreProbabilities, tunePostprocess } from '../train/validate';
+import { tuneThresholds, type ClasswiseErrorRate, type FileProbabilities } from '../postprocess';
+import { classwiseErrorRate, scoreProbabilities } from '../train/validate';
 
 export interface ScoreSummary {
   errorRate: number;
@@ -20,8 +20,14 @@ export function classesWithEvents(reference: AnnotationSet): Set<string> {
  * keep `fallback`'s threshold.
  */
 export function tuneOnHeldBack(perFile: FileProbabilities[], reference: AnnotationSet, classes: string[], fallback: PostprocessConfig, frameSeconds: number): PostprocessConfig {
-  const tuned = tunePostprocess(perFile, reference, classes, fallback, frameSeconds);
   const present = classesWithEvents(reference);
+  // Absent classes have no error rate to minimise; they get a constant here and the fallback below.
+  const evaluate: ClasswiseErrorRate = (ref, est) => {
+    const rates = classwiseErrorRate(ref, est);
+    for (const c of classes) if (!present.has(c)) rates[c] = 0;
+    return rates;
+  };
+  const tuned = tuneThresholds(perFile, reference, classes, fallback, frameSeconds, evaluate).config;
   const thresholds = { ...tuned.thresholds };
   for (const c of classes) if (!present.has(c)) thresholds[c] = fallback.thresholds[c];
   return { ...tuned, thresholds };
