@@ -9,7 +9,6 @@ import { encodeWav } from '../src-main/engine/audio/wav';
 import { frameDuration } from '../src-main/engine/features/config';
 import { computeLogMel } from '../src-main/engine/features/logmel';
 import { DEFAULT_MODEL_DIR, runFinetune, type FinetuneOptions } from '../src-main/engine/finetune/run';
-import { evaluatePreset } from '../src-main/engine/metrics/index';
 import { backgroundExcerpt, loopCrossfadeLength, renderMixture } from '../src-main/engine/mix/render';
 import { planMixtures } from '../src-main/engine/mix/plan';
 import { rngFor } from '../src-main/engine/mix/prng';
@@ -20,7 +19,7 @@ import { loadModel } from '../src-main/engine/model/io';
 import { probabilitiesToEvents } from '../src-main/engine/postprocess/index';
 import { hashFile, openStore } from '../src-main/engine/store';
 import type { LabeledFile } from '../src-main/engine/train/dataset';
-import { predictFiles } from '../src-main/engine/train/validate';
+import { predictFiles, scoreProbabilities } from '../src-main/engine/train/validate';
 import { CORPUS_DIR, CORPUS_MISSING, corpusAvailable } from '../test/corpus';
 import type { BenchRow, BenchSection } from './lib';
 
@@ -150,9 +149,9 @@ async function modelScores(modelDir: string, files: LabeledFile[], reference: An
     const { manifest } = model;
     const perFile = await predictFiles(model.weights, manifest.architecture, files, manifest.classes.length, manifest.normalization);
     const frameSeconds = frameDuration(manifest.features);
-    const events = perFile.flatMap((p) => probabilitiesToEvents(p.probs, p.frames, manifest.classes, manifest.postprocess, frameSeconds, p.filename));
-    const report = evaluatePreset('dcase2017-task2', reference, { files: reference.files, events });
-    return { errorRate: report.main.error_rate, fMeasure: report.main.f_measure };
+    // DCASE 2017 Task 2 protocol: each class scored on its own mixtures (field_<class>_NNNN).
+    const scores = scoreProbabilities(perFile, reference, manifest.classes, manifest.postprocess, frameSeconds, 'per-class-mixtures');
+    return { errorRate: scores.errorRate, fMeasure: scores.fMeasure };
   } finally {
     tf.dispose([...model.weights.values()]);
   }
@@ -218,7 +217,7 @@ export async function finetuneCurve(options: { ns?: number[]; finetune?: Partial
     const run = setup.startDetectionRun(project.id, model.id);
     for (const p of probs) {
       const events = probabilitiesToEvents(p.probs, p.frames, loaded.manifest.classes, loaded.manifest.postprocess, frameDuration(loaded.manifest.features), p.filename);
-      setup.recordDetection(run.id, byName.get(p.filename)!, events.map(({ label, onset, offset, confidence }) => ({ label, onset, offset, confidence })));
+      setup.recordDetection(run.id, byName.get(p.filename)!, events.map(({ label, onset, offset, confidence }) => ({ label, onset, offset: Math.min(offset, DOMAIN.lengthSeconds), confidence })));
     }
     setup.finishDetectionRun(run.id, 'completed');
     setup.close();

@@ -127,7 +127,7 @@ export const Label = z.object({
 });
 export type Label = z.infer<typeof Label>;
 
-/** predicted: made by a detector and untouched; human: created or edited by a person. */
+/** predicted: made by a detector (it stays 'predicted' when a person adjusts it, which sets `verified`); human: drawn by a person. */
 export const EventSource = z.enum(['predicted', 'human']);
 export type EventSource = z.infer<typeof EventSource>;
 

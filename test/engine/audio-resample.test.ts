@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { polyphaseJs, type PolyphaseKernel } from '../../src-main/engine/audio/polyphase-kernel';
 import { resample, StreamingResampler } from '../../src-main/engine/audio/resample';
 import { compareSamples, concat, dftMagnitude, peakFrequency, rms, rng, tone } from './audio-fixtures';
 
@@ -98,5 +99,49 @@ describe('StreamingResampler', () => {
     parts.push(s.flush());
     expect(concat(parts)).toEqual(resample(x, 44100, 16000));
     expect(resample(new Float32Array(0), 44100, 16000).length).toBe(0);
+  });
+});
+
+describe('polyphase kernels', () => {
+  it('uses the WebAssembly SIMD kernel in Node', () => {
+    expect(new StreamingResampler(44100, 16000).kernelName).toBe('wasm-simd');
+  });
+
+  it.each([
+    [44100, 16000],
+    [16000, 44100],
+    [48000, 16000],
+    [22050, 16000],
+    [8000, 44100],
+  ])('%i -> %i: wasm and JavaScript kernels give bit-identical outputs', (from, to) => {
+    const x = new Float32Array(from + 333);
+    const rand = rng(from * 3 + to);
+    for (let i = 0; i < x.length; i++) x[i] = rand() * 2 - 1;
+    const viaWasm = new StreamingResampler(from, to);
+    const viaJs = new StreamingResampler(from, to);
+    // Swap the inner loop of the second one for the plain JavaScript kernel.
+    (viaJs as unknown as { kernel: PolyphaseKernel }).kernel = polyphaseJs;
+    const a = concat([viaWasm.push(x.subarray(0, 5000)), viaWasm.push(x.subarray(5000)), viaWasm.flush()]);
+    const b = concat([viaJs.push(x.subarray(0, 777)), viaJs.push(x.subarray(777)), viaJs.flush()]);
+    expect(a.length).toBe(Math.ceil((x.length * to) / from));
+    expect(compareSamples(a, b)).toBe('equal');
+  });
+
+  it('the JavaScript kernel is an exact double-precision dot product per output', () => {
+    // Taps and samples that are small integers: every sum is exact whatever the order.
+    const taps = 6;
+    const table = Float32Array.from({ length: 2 * taps }, (_, i) => (i % 5) - 2);
+    const x = Float32Array.from({ length: 40 }, (_, i) => (i % 7) - 3);
+    const out = new Float32Array(10);
+    polyphaseJs(x, table, taps, { base: 1, phase: 1, baseStep: 1, phaseStep: 1, up: 2 }, out);
+    let base = 1;
+    let phase = 1;
+    for (let o = 0; o < out.length; o++) {
+      let want = 0;
+      for (let i = 0; i < taps; i++) want += x[base + i] * table[phase * taps + i];
+      expect(out[o], `output ${o}`).toBe(want);
+      base += 1 + (phase + 1 >= 2 ? 1 : 0);
+      phase = (phase + 1) % 2;
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudioFile, probeAudioFile } from '../../src-main/engine/audio/decode';
+import { rescaleInPlace } from '../../src-main/engine/audio/source';
 import { streamAudioFile } from '../../src-main/engine/audio/stream';
 import { compareSamples, concat, hasTool, makeTempDir, run } from './audio-fixtures';
 
@@ -98,5 +99,34 @@ describe.skipIf(!haveSox)('FlacFrameAligner', () => {
     n += (await dec(aligner.flush())).channelData[0]?.length ?? 0;
     n += (await dec()).channelData[0]?.length ?? 0;
     expect(n).toBe(expected);
+  });
+});
+
+describe.skipIf(!haveSox || !hasTool('flac'))('FLAC decode equals the WAV it was made from', () => {
+  it.each([16, 24])('%i-bit stereo: same mono samples, bit for bit', async (bits) => {
+    const wav = join(tmp.dir, `bits${bits}.wav`);
+    const flac = join(tmp.dir, `bits${bits}.flac`);
+    run('sox', ['-n', '-r', '44100', '-c', '2', '-b', String(bits), wav, 'synth', '3', 'sine', '300', 'pinknoise', 'vol', '0.5']);
+    run('flac', ['-s', '-f', '-o', flac, wav]);
+    const a = await decodeAudioFile(wav);
+    const b = await decodeAudioFile(flac);
+    expect(b.samples.length).toBe(3 * 44100);
+    expect(compareSamples(b.samples, a.samples)).toBe('equal');
+  });
+});
+
+describe('rescaleInPlace', () => {
+  it('rounds like Math.round (halves up) and divides exactly', () => {
+    const values = [0.5, 1.5, 2.5, -0.4, -1.5, -2.5, 3.4999, -3.5001, 1e6 + 0.5, -(1e6 + 0.5), 12345.25];
+    const x = Float32Array.from(values);
+    rescaleInPlace(x, 1, 4);
+    expect([...x]).toEqual(values.map((v) => Math.round(Math.fround(v)) / 4).map((v) => (v === 0 ? 0 : v)));
+  });
+
+  it('recovers 16-bit integers scaled by 1 / 32767, as the FLAC decoder delivers them', () => {
+    const ints = Int16Array.from({ length: 65536 }, (_, i) => i - 32768);
+    const x = Float32Array.from(ints, (v) => v / 32767);
+    rescaleInPlace(x, 32767, 32768);
+    expect(compareSamples(x, Float32Array.from(ints, (v) => v / 32768))).toBe('equal');
   });
 });

@@ -46,7 +46,74 @@ describe('RealFFT', () => {
   it('rejects sizes that are not powers of two', () => {
     expect(() => new RealFFT(1000)).toThrow(RangeError);
   });
+
+  // The features the models were trained on came from a plain radix-2 loop; the faster loop order
+  // (fused stage pairs) must give the very same numbers, not just close ones.
+  it.each([4, 8, 16, 32, 512, 1024, 2048])('is bit-identical to the textbook radix-2 loop (n=%i)', (n) => {
+    const x = noise(n, 7 * n);
+    expect(new RealFFT(n).powerSpectrum(x, new Float64Array(n / 2 + 1))).toEqual(textbookPower(x));
+  });
+
+  it('windowedPowerSpectrum equals powerSpectrum of the windowed frame', () => {
+    const n = 1024;
+    const x = noise(3000, 3);
+    const w = Float64Array.from({ length: n }, (_, j) => 0.5 - 0.5 * Math.cos((2 * Math.PI * j) / n));
+    const fft = new RealFFT(n);
+    const frame = Float64Array.from({ length: n }, (_, j) => x[700 + j] * w[j]);
+    const expected = fft.powerSpectrum(frame, new Float64Array(n / 2 + 1)).slice();
+    expect(fft.windowedPowerSpectrum(x, 700, w, new Float64Array(n / 2 + 1))).toEqual(expected);
+  });
 });
+
+/** Packed-real radix-2 FFT power spectrum in the plain textbook loop order (the original implementation). */
+function textbookPower(input: ArrayLike<number>): Float64Array {
+  const n = input.length;
+  const m = n / 2;
+  const bits = Math.log2(m);
+  const re = new Float64Array(m);
+  const im = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    let r = 0;
+    for (let b = 0, v = i; b < bits; b++, v >>= 1) r = (r << 1) | (v & 1);
+    re[r] = input[2 * i];
+    im[r] = input[2 * i + 1];
+  }
+  for (let len = 2; len <= m; len <<= 1) {
+    const halfLen = len >> 1;
+    const step = m / len;
+    for (let start = 0; start < m; start += len) {
+      for (let k = 0, t = 0; k < halfLen; k++, t += step) {
+        const wr = Math.cos((2 * Math.PI * t) / m);
+        const wi = -Math.sin((2 * Math.PI * t) / m);
+        const a = start + k;
+        const b = a + halfLen;
+        const xr = re[b] * wr - im[b] * wi;
+        const xi = re[b] * wi + im[b] * wr;
+        re[b] = re[a] - xr;
+        im[b] = im[a] - xi;
+        re[a] += xr;
+        im[a] += xi;
+      }
+    }
+  }
+  const out = new Float64Array(m + 1);
+  for (let k = 0; k <= m; k++) {
+    const zr = re[k === m ? 0 : k];
+    const zi = im[k === m ? 0 : k];
+    const cr = re[k === 0 ? 0 : m - k];
+    const ci = -im[k === 0 ? 0 : m - k];
+    const er = 0.5 * (zr + cr);
+    const ei = 0.5 * (zi + ci);
+    const or = 0.5 * (zi - ci);
+    const oi = -0.5 * (zr - cr);
+    const wr = Math.cos((2 * Math.PI * k) / n);
+    const wi = -Math.sin((2 * Math.PI * k) / n);
+    const xr = er + wr * or - wi * oi;
+    const xi = ei + wr * oi + wi * or;
+    out[k] = xr * xr + xi * xi;
+  }
+  return out;
+}
 
 describe('melFilterbank (Slaney)', () => {
   it('uses the Slaney mel scale', () => {

@@ -7,7 +7,7 @@ import { selectBackend } from '../../src-main/engine/model/backend';
 import { loadModel } from '../../src-main/engine/model/io';
 import { trainCommand } from '../../src-main/cli/commands/train';
 import { checkpointDir, loadCheckpoint } from '../../src-main/engine/train/checkpoint';
-import { activeSpan, buildBatch, sampleEpochCrops } from '../../src-main/engine/train/crops';
+import { activeSpan, augmentCrop, buildBatch, sampleEpochCrops, type Augmentation } from '../../src-main/engine/train/crops';
 import { trainCrnn, type TrainOptions } from '../../src-main/engine/train/trainer';
 import { createRng } from '../../src-main/engine/model/crnn';
 import { syntheticSplit } from './train-synthetic';
@@ -68,6 +68,32 @@ describe('crops', () => {
       }
     }
     expect(batch.inputs[5]).toBeCloseTo(file.features.data[crops[0].start * 16 + 5], 6);
+  });
+});
+
+describe('augmentCrop', () => {
+  const off: Augmentation = { gainDb: 0, backgroundMixProbability: 0, backgroundMixDb: [0, 0], bandShiftProbability: 0, maxBandShift: 0, bandMaskProbability: 0, maxMaskBands: 0 };
+  const crop = () => Float32Array.from({ length: 4 * 3 }, (_, i) => i);
+
+  it('adds a background as a power sum (0 dB: log(e^a + e^b))', () => {
+    const c = crop();
+    const bg = new Float32Array(12).fill(5);
+    augmentCrop(c, 4, 3, bg, [0, 0, 0], { ...off, backgroundMixProbability: 1 }, createRng(1));
+    crop().forEach((a, i) => expect(c[i]).toBeCloseTo(Math.log(Math.exp(a) + Math.exp(5)), 5));
+  });
+
+  it('shifts bands by a whole number, repeating the edge band', () => {
+    const c = crop();
+    augmentCrop(c, 4, 3, undefined, [0, 0, 0], { ...off, bandShiftProbability: 1, maxBandShift: 1 }, () => 0.99);
+    expect(Array.from(c.subarray(0, 3))).toEqual([0, 0, 1]);
+  });
+
+  it('changes the level by at most gainDb, equally in every cell', () => {
+    const c = crop();
+    augmentCrop(c, 4, 3, undefined, [0, 0, 0], { ...off, gainDb: 6 }, createRng(3));
+    const d = c[0] - 0;
+    expect(Math.abs(d)).toBeLessThanOrEqual((6 * Math.log(10)) / 10 + 1e-6);
+    crop().forEach((a, i) => expect(c[i] - a).toBeCloseTo(d, 5));
   });
 });
 

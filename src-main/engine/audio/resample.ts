@@ -8,6 +8,8 @@
  * The signal is taken as zero outside [0, n); the output has ceil(n * L / M) samples.
  */
 
+import { polyphaseKernel, type PolyphaseKernel } from './polyphase-kernel';
+
 const STOPBAND_DB = 80;
 const PASSBAND_EDGE = 0.8; // fraction of the lower Nyquist
 /** Phase tables larger than this are subsampled and linearly interpolated (unusual rate pairs). */
@@ -123,6 +125,9 @@ export class StreamingResampler {
   /** Next output index to produce. */
   private nextOut = 0;
   private flushed = false;
+  private readonly kernel: PolyphaseKernel;
+  /** Which inner loop runs: 'wasm-simd' or 'js' (identical results). */
+  readonly kernelName: string;
 
   constructor(fromRate: number, toRate: number) {
     for (const [name, rate] of [['fromRate', fromRate], ['toRate', toRate]] as const) {
@@ -131,6 +136,9 @@ export class StreamingResampler {
     this.fromRate = fromRate;
     this.toRate = toRate;
     this.filter = fromRate === toRate ? null : designFilter(fromRate, toRate);
+    const { kernel, name } = polyphaseKernel(this.filter?.taps ?? 0);
+    this.kernel = kernel;
+    this.kernelName = name;
     const half = this.filter?.half ?? 0;
     // Virtual zeros before the signal so the first outputs see a full window.
     this.buffer = new Float32Array(Math.max(4096, 2 * half + 16));
@@ -185,24 +193,34 @@ export class StreamingResampler {
     const count = Math.max(0, end - this.nextOut);
     const out = new Float32Array(count);
     let j = this.nextOut;
-    for (let o = 0; o < count; o++, j++) {
-      const pos = j * down;
-      const base = Math.floor(pos / up);
-      const first = base - half + 1 - start;
-      let acc = 0;
-      if (exact) {
-        const row = (pos - base * up) * taps;
-        for (let i = 0; i < taps; i++) acc += buf[first + i] * table[row + i];
-      } else {
-        const x = ((pos - base * up) / up) * phases;
+    // Position of output j as base * up + phase (exact integers; j * down may pass 2^31).
+    let base = Math.floor((j * down) / up);
+    let phase = j * down - base * up;
+    const baseStep = Math.floor(down / up);
+    const phaseStep = down - baseStep * up;
+    const offset = -half + 1 - start;
+    if (exact) {
+      if (count > 0) this.kernel(buf, table, taps, { base: base + offset, phase, baseStep, phaseStep, up }, out);
+    } else {
+      for (let o = 0; o < count; o++) {
+        const x = (phase / up) * phases;
         const p = Math.floor(x);
         const w = x - p;
+        const first = base + offset;
         const r0 = p * taps;
         const r1 = r0 + taps;
+        let acc = 0;
         for (let i = 0; i < taps; i++) acc += buf[first + i] * (table[r0 + i] + w * (table[r1 + i] - table[r0 + i]));
+        out[o] = acc;
+        base += baseStep;
+        phase += phaseStep;
+        if (phase >= up) {
+          phase -= up;
+          base++;
+        }
       }
-      out[o] = acc;
     }
+    j += count;
     this.nextOut = j;
     // Drop input no longer needed by future outputs.
     const nextBase = Math.floor((j * down) / up);
@@ -216,3 +234,4 @@ export class StreamingResampler {
     return out;
   }
 }
+

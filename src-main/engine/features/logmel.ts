@@ -58,8 +58,13 @@ export class LogMelExtractor {
   private readonly filterbank: MelFilterbank;
   /** fftSize-long analysis window: periodic Hann of windowLength, zero-padded to the centre. */
   private readonly window: Float64Array;
-  private readonly frame: Float64Array;
   private readonly power: Float64Array;
+  /** The filterbank's weights end to end; band b's are flatWeights[bandStart[b] .. bandEnd[b]). */
+  private readonly flatWeights: Float64Array;
+  private readonly bandStart: Int32Array;
+  private readonly bandEnd: Int32Array;
+  /** bandStart[b] - first FFT bin of band b. */
+  private readonly bandBin: Int32Array;
   private buffer: Float32Array;
   private bufferLength: number;
   /** Sample index of buffer[0] (negative: leading zeros before the signal). */
@@ -74,10 +79,20 @@ export class LogMelExtractor {
     const { fftSize, windowLength } = config;
     this.fft = new RealFFT(fftSize);
     this.filterbank = melFilterbank(config);
+    const { weights, start } = this.filterbank;
+    this.flatWeights = new Float64Array(weights.reduce((n, w) => n + w.length, 0));
+    this.bandStart = new Int32Array(weights.length);
+    this.bandEnd = new Int32Array(weights.length);
+    this.bandBin = new Int32Array(weights.length);
+    for (let b = 0, o = 0; b < weights.length; o += weights[b].length, b++) {
+      this.flatWeights.set(weights[b], o);
+      this.bandStart[b] = o;
+      this.bandEnd[b] = o + weights[b].length;
+      this.bandBin[b] = o - start[b];
+    }
     this.window = new Float64Array(fftSize);
     const offset = Math.floor((fftSize - windowLength) / 2);
     for (let j = 0; j < windowLength; j++) this.window[offset + j] = 0.5 - 0.5 * Math.cos((2 * Math.PI * j) / windowLength);
-    this.frame = new Float64Array(fftSize);
     this.power = new Float64Array(fftSize / 2 + 1);
     const half = fftSize / 2;
     this.buffer = new Float32Array(Math.max(8192, 2 * fftSize));
@@ -118,15 +133,15 @@ export class LogMelExtractor {
     const { melBands, logFloor } = this.config;
     const count = Math.max(0, end - this.nextFrame);
     const data = new Float32Array(count * melBands);
-    const { start, weights } = this.filterbank;
+    const { bandStart, bandEnd, flatWeights: w } = this;
     for (let f = 0; f < count; f++) {
       const power = this.framePower(this.nextFrame + f);
       const row = f * melBands;
       for (let b = 0; b < melBands; b++) {
-        const w = weights[b];
-        const s = start[b];
+        // Weight i of band b applies to bin i - bandBin[b] (bandBin = bandStart - filterbank start).
+        const shift = this.bandBin[b];
         let acc = 0;
-        for (let k = 0; k < w.length; k++) acc += w[k] * power[s + k];
+        for (let i = bandStart[b]; i < bandEnd[b]; i++) acc += w[i] * power[i - shift];
         data[row + b] = Math.log(acc + logFloor);
       }
     }
@@ -147,8 +162,7 @@ export class LogMelExtractor {
   protected framePower(i: number): Float64Array {
     const { hopLength, fftSize } = this.config;
     const first = i * hopLength - fftSize / 2 - this.bufferStart;
-    for (let j = 0; j < fftSize; j++) this.frame[j] = this.buffer[first + j] * this.window[j];
-    return this.fft.powerSpectrum(this.frame, this.power);
+    return this.fft.windowedPowerSpectrum(this.buffer, first, this.window, this.power);
   }
 }
 

@@ -50,7 +50,10 @@ export async function redetectUnreviewed(store: Store, projectId: number, modelD
         onFile: (result) => {
           const recording = byPath.get(resolve(result.file.path));
           if (!recording) return;
-          store.recordDetection(run.id, recording.id, result.events.map(({ label, onset, offset, confidence }) => ({ label, onset, offset, confidence })));
+          // The last frame may reach up to one hop past the end of the audio; the store rejects that.
+          const end = recording.durationSeconds ?? Number.POSITIVE_INFINITY;
+          const events = result.events.filter((e) => e.onset < end).map(({ label, onset, offset, confidence }) => ({ label, onset, offset: Math.min(offset, end), confidence }));
+          store.recordDetection(run.id, recording.id, events);
           detected++;
         },
         onFailure: (failure) => {

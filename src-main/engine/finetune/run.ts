@@ -187,15 +187,17 @@ export async function runFinetune(options: FinetuneOptions): Promise<FinetuneRes
   const seed = options.seed ?? 1;
   const epochs = options.epochs ?? 12;
   const store = openStore(options.dbPath);
+  let parentWeights: tf.Tensor[] = [];
   try {
     recoverInterruptedRuns(store);
     const projectId = pickProject(store, options.projectId);
     const backend = await selectBackend(options.backend, (line) => report({ type: 'stage', stage: 'material', message: line }));
     const parentDir = parentDirectory(store, options.fromModelDir);
     const parentModel = await loadModel(parentDir);
+    parentWeights = [...parentModel.weights.values()];
     const row = parentRow(store, parentDir, parentModel.manifest.classes);
     const parent: ModelRef = { id: row.id, name: row.name, dirPath: row.dirPath };
-    const disposeParent = () => tf.dispose([...parentModel.weights.values()]);
+    const disposeParent = () => tf.dispose(parentWeights);
 
     report({ type: 'stage', stage: 'material', message: 'reading reviewed recordings' });
     const material = reviewedMaterial(store, projectId);
@@ -204,10 +206,7 @@ export async function runFinetune(options: FinetuneOptions): Promise<FinetuneRes
       requireAllClasses: options.requireAllClasses ?? false,
     });
     problems.push(...(await changedRecordings(material)));
-    if (problems.length > 0) {
-      disposeParent();
-      throw new FinetuneDataError(problems);
-    }
+    if (problems.length > 0) throw new FinetuneDataError(problems);
     for (const c of untrained) warn(`class "${c}" has no verified event in the reviewed recordings: its output is kept from the parent, not trained`);
     const { classes, added } = finetuneClasses(parentModel.manifest.classes, material);
     const split = holdOutSplit(material, { share: options.holdOutShare, seed });
@@ -364,6 +363,7 @@ export async function runFinetune(options: FinetuneOptions): Promise<FinetuneRes
       disposeParent();
     }
   } finally {
+    tf.dispose(parentWeights);
     store.close();
   }
 }

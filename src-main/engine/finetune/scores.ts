@@ -9,6 +9,8 @@ export interface ScoreSummary {
   classWise: Record<string, { errorRate: number; fMeasure: number }>;
 }
 
+// User recordings can hold any class, so every class is scored on every file ('all-files'), not per class mixture.
+
 /** Classes with at least one event in the reference. */
 export function classesWithEvents(reference: AnnotationSet): Set<string> {
   return new Set(reference.events.map((e) => e.label));
@@ -21,19 +23,25 @@ export function classesWithEvents(reference: AnnotationSet): Set<string> {
  */
 export function tuneOnHeldBack(perFile: FileProbabilities[], reference: AnnotationSet, classes: string[], fallback: PostprocessConfig, frameSeconds: number): PostprocessConfig {
   const present = classesWithEvents(reference);
-  // Absent classes have no error rate to minimise; they get a constant here and the fallback below.
+  // Classes without a finite error rate (absent from the reference) get a constant here and the fallback below.
+  const unscored = new Set<string>();
   const evaluate: ClasswiseErrorRate = (ref, est) => {
-    const rates = classwiseErrorRate(ref, est);
-    for (const c of classes) if (!present.has(c)) rates[c] = 0;
+    const rates = classwiseErrorRate(classes, 'all-files')(ref, est);
+    for (const c of classes) {
+      if (!present.has(c) || !Number.isFinite(rates[c])) {
+        unscored.add(c);
+        rates[c] = 0;
+      }
+    }
     return rates;
   };
   const tuned = tuneThresholds(perFile, reference, classes, fallback, frameSeconds, evaluate).config;
   const thresholds = { ...tuned.thresholds };
-  for (const c of classes) if (!present.has(c)) thresholds[c] = fallback.thresholds[c];
+  for (const c of unscored) thresholds[c] = fallback.thresholds[c];
   return { ...tuned, thresholds };
 }
 
 export function summarize(perFile: FileProbabilities[], reference: AnnotationSet, classes: string[], post: PostprocessConfig, frameSeconds: number): ScoreSummary {
-  const s = scoreProbabilities(perFile, reference, classes, post, frameSeconds);
+  const s = scoreProbabilities(perFile, reference, classes, post, frameSeconds, 'all-files');
   return { errorRate: s.errorRate, fMeasure: s.fMeasure, classWise: s.classWise };
 }

@@ -86,6 +86,9 @@ export function probabilityLoss(perFile: FileProbabilities[], files: LabeledFile
   return count > 0 ? sum / count : 0;
 }
 
+/** Numbers each loop's variables: tfjs variable names are global to the process. */
+let loopCounter = 0;
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -110,7 +113,8 @@ export async function finetuneLoop(options: LoopOptions): Promise<LoopResult> {
   const rng = new SeededRng(options.seed ^ 0x68e31da4);
 
   const variables = new Map<string, tf.Variable>();
-  for (const [name, t] of options.initial) variables.set(name, tf.variable(t.clone(), isTrainableWeight(name) && !isFrozen(name, options.freeze), `ft_${name}_${rng.state}`));
+  const run = ++loopCounter;
+  for (const [name, t] of options.initial) variables.set(name, tf.variable(t.clone(), isTrainableWeight(name) && !isFrozen(name, options.freeze), `finetune${run}/${name}`));
   const trainable = [...variables].filter(([, v]) => v.trainable);
   const adam = createAdamState(variables);
   const adamConfig = { ...DEFAULT_ADAM, learningRate: options.learningRate ?? 1e-3 };
@@ -119,16 +123,16 @@ export async function finetuneLoop(options: LoopOptions): Promise<LoopResult> {
   const evaluate = async () => {
     const perFile = await predictFiles(variables, arch, options.validation, C, manifest.normalization);
     const tuned = tuneOnHeldBack(perFile, options.validationReference, classes, basePost, frameSeconds);
-    const scores: Scores = scoreProbabilities(perFile, options.validationReference, classes, tuned, frameSeconds);
+    const scores: Scores = scoreProbabilities(perFile, options.validationReference, classes, tuned, frameSeconds, 'all-files');
     return { errorRate: scores.errorRate, fMeasure: scores.fMeasure, validationLoss: probabilityLoss(perFile, options.validation, options.classWeights) };
   };
   const snapshot = () => new Map([...variables].map(([n, v]) => [n, v.clone() as tf.Tensor]));
   const better = (a: { errorRate: number; validationLoss: number }, b: { errorRate: number; validationLoss: number }) =>
     a.errorRate < b.errorRate - 1e-9 || (Math.abs(a.errorRate - b.errorRate) <= 1e-9 && a.validationLoss < b.validationLoss - 1e-6);
 
-  const initial = await evaluate();
+  let initial = { errorRate: Number.NaN, fMeasure: Number.NaN, validationLoss: Number.NaN };
   let bestScore = initial;
-  let best = snapshot();
+  let best = new Map<string, tf.Tensor>();
   let bestEpoch = 0;
   const history: FinetuneEpoch[] = [];
   let cancelled = false;
@@ -138,6 +142,9 @@ export async function finetuneLoop(options: LoopOptions): Promise<LoopResult> {
   const pool = Array.from({ length: repeats }, () => options.train).flat();
   const spans = pool.map((f) => activeSpan(f, C));
   try {
+    initial = await evaluate();
+    bestScore = initial;
+    best = snapshot();
     for (let epoch = 1; epoch <= options.epochs && !cancelled; epoch++) {
       const epochStart = performance.now();
       const crops = sampleEpochCrops(pool, spans, { frames: cropFrames, randomShare: 0.25 }, rng.next);

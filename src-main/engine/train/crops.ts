@@ -61,6 +61,77 @@ export function sampleEpochCrops(files: LabeledFile[], spans: ([number, number] 
   return crops;
 }
 
+/** Training-time augmentation, applied to each crop in the log-mel domain (natural log of mel power). */
+export interface Augmentation {
+  /** Random level change, uniform in [-gainDb, +gainDb]. */
+  gainDb: number;
+  /** Probability of adding a crop of an event-free file as extra background (power sum). */
+  backgroundMixProbability: number;
+  /** Level of that extra background relative to the crop, uniform in this dB range. */
+  backgroundMixDb: [number, number];
+  /** Probability of shifting the crop by up to maxBandShift mel bands (edge bands repeated). */
+  bandShiftProbability: number;
+  maxBandShift: number;
+  /** Probability of masking one band range (SpecAugment) of up to maxMaskBands bands with the band mean. */
+  bandMaskProbability: number;
+  maxMaskBands: number;
+}
+
+export const DEFAULT_AUGMENTATION: Augmentation = {
+  gainDb: 6,
+  backgroundMixProbability: 0.5,
+  backgroundMixDb: [-12, 0],
+  bandShiftProbability: 0.5,
+  maxBandShift: 2,
+  bandMaskProbability: 0.3,
+  maxMaskBands: 6,
+};
+
+const LN10_OVER_10 = Math.log(10) / 10;
+
+/** Augments one crop in place ([frames x bands] of log-mel, before normalisation). */
+export function augmentCrop(crop: Float32Array, frames: number, bands: number, background: Float32Array | undefined, bandMeans: number[], aug: Augmentation, rng: () => number): void {
+  if (background && rng() < aug.backgroundMixProbability) {
+    const [lo, hi] = aug.backgroundMixDb;
+    const offset = (lo + rng() * (hi - lo)) * LN10_OVER_10;
+    for (let i = 0; i < frames * bands; i++) {
+      const a = crop[i];
+      const b = background[i] + offset;
+      // log(exp(a) + exp(b)), stable
+      crop[i] = a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
+    }
+  }
+  if (aug.gainDb > 0) {
+    const gain = (rng() * 2 - 1) * aug.gainDb * LN10_OVER_10;
+    for (let i = 0; i < frames * bands; i++) crop[i] += gain;
+  }
+  if (aug.maxBandShift > 0 && rng() < aug.bandShiftProbability) {
+    const shift = Math.round((rng() * 2 - 1) * aug.maxBandShift);
+    if (shift !== 0) {
+      const row = new Float32Array(bands);
+      for (let f = 0; f < frames; f++) {
+        const base = f * bands;
+        for (let b = 0; b < bands; b++) row[b] = crop[base + Math.min(bands - 1, Math.max(0, b - shift))];
+        crop.set(row, base);
+      }
+    }
+  }
+  if (aug.maxMaskBands > 0 && rng() < aug.bandMaskProbability) {
+    const width = 1 + Math.floor(rng() * aug.maxMaskBands);
+    const start = Math.floor(rng() * Math.max(1, bands - width));
+    for (let f = 0; f < frames; f++) for (let b = start; b < start + width; b++) crop[f * bands + b] = bandMeans[b];
+  }
+}
+
+/** Copies `frames` rows of a file's log-mel from `start`, repeating the last row past the file's end. */
+function cropRows(file: LabeledFile, start: number, frames: number): Float32Array {
+  const bands = file.features.bands;
+  const out = new Float32Array(frames * bands);
+  const available = Math.max(0, Math.min(frames, file.features.frames - start));
+  out.set(file.features.data.subarray(start * bands, (start + available) * bands));
+  return out;
+}
+
 /**
  * Builds a batch: inputs [batch, frames, bands] normalised and zero-padded past a file's end, targets
  * [batch, frames / factor, classes] as the mean activity within each pooled step.
@@ -72,6 +143,7 @@ export function buildBatch(
   factor: number,
   classes: number,
   normalization: { mean: number[]; std: number[] },
+  augment?: { aug: Augmentation; rng: () => number; backgroundFiles: number[] },
 ): { inputs: Float32Array; targets: Float32Array } {
   const bands = normalization.mean.length;
   const steps = cropFrames / factor;
@@ -80,10 +152,22 @@ export function buildBatch(
   const inv = normalization.std.map((s) => 1 / s);
   crops.forEach((crop, b) => {
     const file = files[crop.file];
-    const d = file.features.data;
     const available = Math.min(cropFrames, file.features.frames - crop.start);
+    let d = file.features.data;
+    let srcStart = crop.start;
+    if (augment) {
+      const rows = cropRows(file, crop.start, cropFrames);
+      let background: Float32Array | undefined;
+      if (augment.backgroundFiles.length > 0) {
+        const other = files[augment.backgroundFiles[Math.floor(augment.rng() * augment.backgroundFiles.length)]];
+        background = cropRows(other, Math.floor(augment.rng() * Math.max(1, other.features.frames - cropFrames)), cropFrames);
+      }
+      augmentCrop(rows, cropFrames, bands, background, normalization.mean, augment.aug, augment.rng);
+      d = rows;
+      srcStart = 0;
+    }
     for (let f = 0; f < available; f++) {
-      const src = (crop.start + f) * bands;
+      const src = (srcStart + f) * bands;
       const dst = (b * cropFrames + f) * bands;
       for (let k = 0; k < bands; k++) inputs[dst + k] = (d[src + k] - normalization.mean[k]) * inv[k];
     }

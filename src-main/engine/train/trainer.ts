@@ -7,7 +7,7 @@ import { saveModel, type ManifestWithoutWeights } from '../model/io';
 import { timePoolFactor, type CrnnConfig, type PostprocessConfig } from '../model/manifest';
 import { adamUpdate, createAdamState, DEFAULT_ADAM, type AdamState } from './adam';
 import { checkpointDir, checkpointExists, loadCheckpoint, saveCheckpoint, type EpochRecord, type TrainingState } from './checkpoint';
-import { activeSpan, buildBatch, sampleEpochCrops } from './crops';
+import { activeSpan, buildBatch, DEFAULT_AUGMENTATION, sampleEpochCrops, type Augmentation } from './crops';
 import { bandStatistics, loadSplit, TrainingDataError, type FeatureExtractor, type SplitData } from './dataset';
 import { predictFiles, scoreProbabilities, tunePostprocess, type Scores } from './validate';
 
@@ -47,6 +47,8 @@ export interface TrainOptions {
   learningRate?: number;
   /** Share of event-file crops placed anywhere rather than around the event. */
   randomCropShare?: number;
+  /** Crop augmentation (level, extra background, band shift and mask); false turns it off. */
+  augmentation?: Augmentation | false;
   /** Stop after the epoch that would otherwise overrun this many seconds of training in total. */
   maxSeconds?: number;
   /** Recorded in the manifest. */
@@ -140,7 +142,11 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   const cropFrames = Math.max(factor, Math.round(options.cropSeconds / frameSeconds / factor) * factor);
   const rng = new SeededRng(state.rngState);
   const spans = data.train.files.map((f) => activeSpan(f, classes.length));
+  const augmentation = options.augmentation === false ? undefined : (options.augmentation ?? DEFAULT_AUGMENTATION);
+  const backgroundFiles = spans.flatMap((s, i) => (s ? [] : [i]));
   const basePostprocess: PostprocessConfig = { ...DEFAULT_POSTPROCESS, thresholds: Object.fromEntries(classes.map((c) => [c, 0.5])) };
+  const augmentationNote = augmentation ? { augmentation: JSON.stringify(augmentation) } : {};
+  void augmentationNote;
   const manifestBase = (postprocess: PostprocessConfig, extra: Partial<ManifestWithoutWeights['training']> = {}): ManifestWithoutWeights => ({
     format: 'earmark-crnn',
     version: 1,
@@ -172,7 +178,7 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
     let lossSum = 0;
     for (let b = 0; b < batches; b++) {
       const group = crops.slice(b * options.batchSize, (b + 1) * options.batchSize);
-      const batch = buildBatch(data.train.files, group, cropFrames, factor, classes.length, normalization);
+      const batch = buildBatch(data.train.files, group, cropFrames, factor, classes.length, normalization, augmentation && { aug: augmentation, rng: rng.next, backgroundFiles });
       const dropoutSeed = rng.next();
       const stats: { mean: tf.Tensor1D; variance: tf.Tensor1D }[] = [];
       const { value, grads } = tf.variableGrads(() => {
@@ -207,7 +213,11 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
     const scores = scoreProbabilities(perFile, data.validation.reference, classes, tuned, frameSeconds);
     const seconds = (performance.now() - started) / 1000;
     const record: EpochRecord = { epoch, loss: trainLoss, errorRate: scores.errorRate, fMeasure: scores.fMeasure, seconds };
-    const improved = scores.errorRate < state.bestErrorRate - 1e-9;
+    // A model that detects nothing (F undefined) never replaces one that detects something: its ER of exactly 1
+    // can beat a noisy detector, but it is useless as a detector.
+    const detects = !Number.isNaN(scores.fMeasure);
+    const bestDetects = state.bestEpoch > 0 && !Number.isNaN(state.history.find((h) => h.epoch === state.bestEpoch)?.fMeasure ?? Number.NaN);
+    const improved = state.bestEpoch === 0 || (detects && !bestDetects) || (detects === bestDetects && scores.errorRate < state.bestErrorRate - 1e-9);
     state = {
       ...state,
       epoch,

@@ -47,21 +47,85 @@ export interface Scores {
   classWise: Record<string, { errorRate: number; fMeasure: number }>;
 }
 
-/** DCASE 2017 Task 2 preset scores of post-processed probabilities against the reference. */
-export function scoreProbabilities(perFile: FileProbabilities[], reference: AnnotationSet, classes: string[], postprocess: PostprocessConfig, frameSeconds: number): Scores {
-  const events = perFile.flatMap((f) => probabilitiesToEvents(f.probs, f.frames, classes, postprocess, frameSeconds, f.filename));
-  const report = evaluatePreset('dcase2017-task2', reference, { files: perFile.map((f) => f.filename), events });
-  const classWise: Scores['classWise'] = {};
-  for (const c of classes) classWise[c] = { errorRate: report.classWise[c]?.error_rate ?? Number.NaN, fMeasure: report.classWise[c]?.f_measure ?? Number.NaN };
-  return { errorRate: report.main.error_rate, fMeasure: report.main.f_measure, classWise };
+/**
+ * How files are scored. 'per-class-mixtures' is the DCASE 2017 Task 2 protocol: each class is scored only on
+ * its own mixtures (`<split>_<class>_NNNN` files), as each class had its own test set. 'all-files' scores every
+ * class on every file, so a detection of one class in another class's mixture also counts as an insertion.
+ */
+export type ScoringProtocol = 'per-class-mixtures' | 'all-files';
+
+/** The class a mixture was made for, from its `<split>_<class>_NNNN.ext` name. */
+export function mixtureClass(filename: string): string | undefined {
+  return /^[^_]+_(.+)_\d+\.[a-z0-9]+$/i.exec(filename)?.[1];
 }
 
-export function classwiseErrorRate(reference: AnnotationSet, estimated: AnnotationSet): Record<string, number> {
-  const report = evaluatePreset('dcase2017-task2', reference, estimated);
-  return Object.fromEntries(Object.entries(report.classWise).map(([c, v]) => [c, v.error_rate]));
+/** Per-class sub-problems: for each class, the files it is scored on and the reference events there. */
+function classSubsets(reference: AnnotationSet, classes: string[], protocol: ScoringProtocol): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const c of classes) {
+    const own = protocol === 'all-files' ? reference.files : reference.files.filter((f) => mixtureClass(f) === c);
+    // Files not named after a class (not an earmark mix) fall back to all files.
+    out.set(c, new Set(own.length > 0 ? own : reference.files));
+  }
+  return out;
 }
+
+/** Class-wise DCASE 2017 Task 2 preset metrics under a protocol. */
+function classWiseReport(reference: AnnotationSet, estimated: AnnotationSet, classes: string[], protocol: ScoringProtocol): Record<string, { error_rate: number; f_measure: number }> {
+  if (protocol === 'all-files') return evaluatePreset('dcase2017-task2', reference, estimated).classWise;
+  const subsets = classSubsets(reference, classes, protocol);
+  const out: Record<string, { error_rate: number; f_measure: number }> = {};
+  for (const c of classes) {
+    const files = subsets.get(c)!;
+    const ref: AnnotationSet = { files: [...files], events: reference.events.filter((e) => files.has(e.filename) && e.label === c) };
+    const est: AnnotationSet = { files: [...files], events: estimated.events.filter((e) => files.has(e.filename) && e.label === c) };
+    const report = evaluatePreset('dcase2017-task2', ref, est);
+    out[c] = report.classWise[c] ?? { error_rate: Number.NaN, f_measure: Number.NaN };
+  }
+  return out;
+}
+
+function nanMean(values: number[]): number {
+  const ok = values.filter((v) => !Number.isNaN(v));
+  return ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : Number.NaN;
+}
+
+/** DCASE 2017 Task 2 preset scores (class-wise average ER and F) of post-processed probabilities. */
+export function scoreProbabilities(
+  perFile: FileProbabilities[],
+  reference: AnnotationSet,
+  classes: string[],
+  postprocess: PostprocessConfig,
+  frameSeconds: number,
+  protocol: ScoringProtocol = 'per-class-mixtures',
+): Scores {
+  const events = perFile.flatMap((f) => probabilitiesToEvents(f.probs, f.frames, classes, postprocess, frameSeconds, f.filename));
+  const report = classWiseReport(reference, { files: perFile.map((f) => f.filename), events }, classes, protocol);
+  const classWise: Scores['classWise'] = {};
+  for (const c of classes) classWise[c] = { errorRate: report[c]?.error_rate ?? Number.NaN, fMeasure: report[c]?.f_measure ?? Number.NaN };
+  return {
+    errorRate: nanMean(classes.map((c) => classWise[c].errorRate)),
+    fMeasure: nanMean(classes.map((c) => classWise[c].fMeasure)),
+    classWise,
+  };
+}
+
+export function classwiseErrorRate(classes: string[], protocol: ScoringProtocol = 'per-class-mixtures'): (reference: AnnotationSet, estimated: AnnotationSet) => Record<string, number> {
+  return (reference, estimated) => Object.fromEntries(Object.entries(classWiseReport(reference, estimated, classes, protocol)).map(([c, v]) => [c, v.error_rate]));
+}
+
+/** Candidate thresholds: 0.05..0.95 by 0.05, then finer near 1 where confident false alarms are cut. */
+export const THRESHOLD_GRID = [...Array.from({ length: 19 }, (_, i) => Math.round((i + 1) * 5) / 100), 0.97, 0.98, 0.99];
 
 /** Per-class thresholds (and median filter length) minimising the validation error rate. */
-export function tunePostprocess(perFile: FileProbabilities[], reference: AnnotationSet, classes: string[], base: PostprocessConfig, frameSeconds: number, medianFilterFrames?: number[]): PostprocessConfig {
-  return tuneThresholds(perFile, reference, classes, base, frameSeconds, classwiseErrorRate, { medianFilterFrames }).config;
+export function tunePostprocess(
+  perFile: FileProbabilities[],
+  reference: AnnotationSet,
+  classes: string[],
+  base: PostprocessConfig,
+  frameSeconds: number,
+  medianFilterFrames?: number[],
+  protocol: ScoringProtocol = 'per-class-mixtures',
+): PostprocessConfig {
+  return tuneThresholds(perFile, reference, classes, base, frameSeconds, classwiseErrorRate(classes, protocol), { medianFilterFrames, thresholds: THRESHOLD_GRID }).config;
 }
