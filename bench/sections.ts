@@ -1,7 +1,8 @@
 import { audioBenchSections } from './audio';
 import type { BenchSection } from './lib';
 import { detectSections } from './detect';
+import { finetuneBench } from './finetune';
 import { mixBench } from './mix';
 
 // Each bench module exports its sections; they are listed here once.
-export const sections: BenchSection[] = [...audioBenchSections, mixBench, ...detectSections];
+export const sections: BenchSection[] = [...audioBenchSections, mixBench, ...detectSections, finetuneBench];

@@ -2,8 +2,9 @@ import type { CliCommand } from './command';
 import { convertCommand } from './commands/convert';
 import { detectCommand } from './commands/detect';
 import { evalCommand } from './commands/eval';
+import { finetuneCommand } from './commands/finetune';
 import { mixCommand } from './commands/mix';
 import { serveCommand } from './commands/serve';
 
 // Each command lives in its own module under ./commands and is listed here once.
-export const commands: readonly CliCommand[] = [detectCommand, evalCommand, convertCommand, mixCommand, serveCommand];
+export const commands: readonly CliCommand[] = [detectCommand, evalCommand, convertCommand, mixCommand, finetuneCommand, serveCommand];

@@ -24,7 +24,7 @@ export const engineDetectorFactory: DetectorFactory = async (model) => {
       const info = await stat(file);
       const features = provider.start({ path: file, name: path.basename(file), root: path.dirname(file), size: info.size, mtimeMs: info.mtimeMs });
       const { probs, frames } = await scorer.scoreStream(features.chunks);
-      return probabilitiesToEvents(probs, frames, scorer.classes, post, scorer.frameSeconds, path.basename(file)).map((e) => ({
+      return probabilitiesToEvents(probs, frames, scorer.classes, post, scorer.frameSeconds, path.basename(file), features.stats().durationSeconds).map((e) => ({
         label: e.label,
         onset: e.onset,
         offset: e.offset,

@@ -62,6 +62,12 @@ describe('probabilitiesToEvents', () => {
     expect([e.onset, e.offset]).toEqual([1, 2]);
   });
 
+  it('clamps offsets to the signal duration and drops events starting at or after it', () => {
+    const { probs, frames } = matrix([[0, 0, 1, 1], zeros(4), [0, 0, 0, 1]]);
+    const events = probabilitiesToEvents(probs, frames, classes, base, 0.5, 'x', 1.5);
+    expect(events.map((e) => [e.label, e.onset, e.offset])).toEqual([['babycry', 1, 1.5]]);
+  });
+
   it('median filter suppresses a one-frame blip and fills a one-frame hole', () => {
     const baby = [0, 1, 0, 0, 0, 1, 1, 0, 1, 1, 0, 0];
     const { probs, frames } = matrix([baby, zeros(12), zeros(12)]);

@@ -8,7 +8,7 @@ import { loadModel } from '../../src-main/engine/model/io';
 import { trainCommand } from '../../src-main/cli/commands/train';
 import { checkpointDir, loadCheckpoint } from '../../src-main/engine/train/checkpoint';
 import { activeSpan, augmentCrop, buildBatch, sampleEpochCrops, type Augmentation } from '../../src-main/engine/train/crops';
-import { trainCrnn, type TrainOptions } from '../../src-main/engine/train/trainer';
+import { isImprovement, trainCrnn, type TrainOptions } from '../../src-main/engine/train/trainer';
 import { createRng } from '../../src-main/engine/model/crnn';
 import { syntheticSplit } from './train-synthetic';
 import { TINY_ARCHITECTURE, TINY_FEATURES } from './train-tiny';
@@ -68,6 +68,16 @@ describe('crops', () => {
       }
     }
     expect(batch.inputs[5]).toBeCloseTo(file.features.data[crops[0].start * 16 + 5], 6);
+  });
+});
+
+describe('isImprovement', () => {
+  it('prefers lower ER, but never an empty output over a detecting model', () => {
+    expect(isImprovement({ errorRate: 0.5, fMeasure: 0.7 }, undefined)).toBe(true);
+    expect(isImprovement({ errorRate: 0.4, fMeasure: 0.7 }, { errorRate: 0.5, fMeasure: 0.6 })).toBe(true);
+    expect(isImprovement({ errorRate: 0.6, fMeasure: 0.9 }, { errorRate: 0.5, fMeasure: 0.6 })).toBe(false);
+    expect(isImprovement({ errorRate: 1, fMeasure: Number.NaN }, { errorRate: 1.2, fMeasure: 0.3 })).toBe(false);
+    expect(isImprovement({ errorRate: 1.3, fMeasure: 0.2 }, { errorRate: 1, fMeasure: Number.NaN })).toBe(true);
   });
 });
 

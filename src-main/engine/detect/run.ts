@@ -166,9 +166,9 @@ export async function detectFiles(options: DetectOptions): Promise<DetectSummary
         const t1 = performance.now();
         stageSeconds.inference += (t1 - t0) / 1000 - wait.seconds;
         stageSeconds.waitForFeatures += wait.seconds;
-        const events = probabilitiesToEvents(probs, frames, scorer.classes, post, scorer.frameSeconds, file.name);
-        stageSeconds.postprocess += (performance.now() - t1) / 1000;
         const stats = features.stats();
+        const events = probabilitiesToEvents(probs, frames, scorer.classes, post, scorer.frameSeconds, file.name, stats.durationSeconds);
+        stageSeconds.postprocess += (performance.now() - t1) / 1000;
         stageSeconds.decode += stats.decodeSeconds;
         stageSeconds.features += stats.featureSeconds;
         const result: FileResult = { file, durationSeconds: stats.durationSeconds, events, skipped: false };

@@ -99,7 +99,8 @@ function classEvents(
  *  5. oneEventPerFile: only the highest-scoring event of each class is kept. The score is the
  *     event's confidence (max raw probability inside); ties go to the longer, then the earlier event.
  * Frame t covers [t, t+1) * frameSeconds. Confidence is the maximum *unfiltered* probability inside
- * the event. Events are returned sorted by onset, then label.
+ * the event. Events are returned sorted by onset, then label. With durationSeconds, offsets are
+ * clamped to it: the last centred frame reaches up to one hop past the end of the signal.
  */
 export function probabilitiesToEvents(
   probs: Float32Array,
@@ -108,6 +109,7 @@ export function probabilitiesToEvents(
   config: PostprocessConfig,
   frameSeconds: number,
   filename: string,
+  durationSeconds?: number,
 ): SoundEvent[] {
   if (probs.length < frames * classes.length) {
     throw new RangeError(`probabilities hold ${probs.length} values, expected ${frames} frames x ${classes.length} classes`);
@@ -120,7 +122,8 @@ export function probabilitiesToEvents(
     events.push(...classEvents(probs, filtered, C, c, classes[c], config.thresholds[classes[c]], config, frameSeconds, filename));
   }
   events.sort((a, b) => a.onset - b.onset || a.label.localeCompare(b.label));
-  return events;
+  if (durationSeconds === undefined) return events;
+  return events.filter((e) => e.onset < durationSeconds).map((e) => ({ ...e, offset: Math.min(e.offset, durationSeconds) }));
 }
 
 /** One file's frame probabilities (frames x classes, row-major). */

@@ -100,6 +100,19 @@ function loss(logits: tf.Tensor, targets: tf.Tensor): tf.Scalar {
 
 const BN_MOMENTUM = 0.95;
 
+/**
+ * Whether an epoch's validation scores beat the best so far: lower class-average ER, except that a model that
+ * detects nothing (F undefined) never replaces one that detects something. Its ER of exactly 1 can beat a noisy
+ * detector, but it is useless as a detector.
+ */
+export function isImprovement(scores: { errorRate: number; fMeasure: number }, best: { errorRate: number; fMeasure: number } | undefined): boolean {
+  if (!best) return true;
+  const detects = !Number.isNaN(scores.fMeasure) && scores.fMeasure !== null;
+  const bestDetects = !Number.isNaN(best.fMeasure) && best.fMeasure !== null;
+  if (detects !== bestDetects) return detects;
+  return scores.errorRate < best.errorRate - 1e-9;
+}
+
 /** Trains the CRNN on an `earmark mix` directory; see TrainOptions. Writes OUT (best model) and OUT/checkpoints/last. */
 export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   const log = options.onLog ?? (() => {});
@@ -213,11 +226,7 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
     const scores = scoreProbabilities(perFile, data.validation.reference, classes, tuned, frameSeconds);
     const seconds = (performance.now() - started) / 1000;
     const record: EpochRecord = { epoch, loss: trainLoss, errorRate: scores.errorRate, fMeasure: scores.fMeasure, seconds };
-    // A model that detects nothing (F undefined) never replaces one that detects something: its ER of exactly 1
-    // can beat a noisy detector, but it is useless as a detector.
-    const detects = !Number.isNaN(scores.fMeasure);
-    const bestDetects = state.bestEpoch > 0 && !Number.isNaN(state.history.find((h) => h.epoch === state.bestEpoch)?.fMeasure ?? Number.NaN);
-    const improved = state.bestEpoch === 0 || (detects && !bestDetects) || (detects === bestDetects && scores.errorRate < state.bestErrorRate - 1e-9);
+    const improved = isImprovement(scores, state.bestEpoch === 0 ? undefined : state.history.find((h) => h.epoch === state.bestEpoch));
     state = {
       ...state,
       epoch,
