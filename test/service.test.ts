@@ -209,9 +209,11 @@ describe('service', () => {
     expect(file.size).toBe(44 + 2 * 8000 * 2);
   });
 
-  it('reports training as not implemented and lists models', async () => {
+  it('says why training cannot start yet and lists models', async () => {
     const project = await call('projects.open', { root: folder.root });
-    expect((await rejection(service.call('training.start', { projectId: project.id }))).code).toBe('not-implemented');
+    const material = await call('training.material', { projectId: project.id });
+    expect(material).toMatchObject({ reviewedFiles: 0, unreviewedFiles: 3, parent: { name: 'test-model' } });
+    expect(material.problems).toContain('0 reviewed recording(s); at least 4 are needed (mark more files reviewed)');
     const models = await call('models.list', {});
     expect(models).toHaveLength(1);
     expect(models[0]).toMatchObject({ name: 'test-model', active: true, origin: 'finetune' });

@@ -175,7 +175,58 @@ export type HistoryEntry = z.infer<typeof HistoryEntry>;
 export const JobKind = z.enum(['detection', 'training']);
 export const JobStatus = z.enum(['queued', 'running', 'done', 'failed', 'cancelled']);
 export const JobFileError = z.object({ recordingId: Id.nullable(), path: z.string(), message: z.string() });
-export const TrainingEpoch = z.object({ epoch: z.number().int(), loss: z.number(), validationLoss: z.number().nullable(), errorRate: z.number().nullable() });
+export const TrainingEpoch = z.object({
+  epoch: z.number().int(),
+  loss: z.number(),
+  validationLoss: z.number().nullable(),
+  /** Class-average error rate on the held-back files. */
+  errorRate: z.number().nullable(),
+  /** Class-average F-measure on the held-back files. */
+  fMeasure: z.number().nullable().optional(),
+  /** This epoch's weights are the best so far. */
+  improved: z.boolean().optional(),
+});
+/** Class-average and per-class segment scores on held-back files. */
+export const ScoreSummary = z.object({
+  /** null where undefined (no reference event); F is undefined when nothing was detected. */
+  errorRate: z.number().nullable(),
+  fMeasure: z.number().nullable(),
+  classWise: z.record(z.string(), z.object({ errorRate: z.number().nullable(), fMeasure: z.number().nullable() })),
+});
+export type ScoreSummary = z.infer<typeof ScoreSummary>;
+/** What a finished fine-tuning produced (job.training.result). */
+export const TrainingOutcome = z.object({
+  runId: Id,
+  modelId: Id,
+  modelName: z.string(),
+  /** False when an old class regressed on the held-back files: the model is kept but not made active. */
+  active: z.boolean(),
+  parentModelId: Id,
+  /** On the held-back files: the parent as it was, and the new model with re-tuned thresholds. */
+  before: ScoreSummary,
+  after: ScoreSummary,
+  trainFiles: z.number().int(),
+  validationFiles: z.number().int(),
+  addedClasses: z.array(z.string()),
+  untrainedClasses: z.array(z.string()),
+  regressedClasses: z.array(z.string()),
+  bestEpoch: z.number().int(),
+  seconds: z.number(),
+});
+export type TrainingOutcome = z.infer<typeof TrainingOutcome>;
+/** Training-only job details. */
+export const TrainingJobDetail = z.object({
+  /** The training run's row id, once the material was recorded. */
+  runId: Id.nullable(),
+  /** Epochs asked for (the run may stop early). */
+  epochs: z.number().int(),
+  /** Warnings raised during the run (e.g. a class without positives). */
+  warnings: z.array(z.string()),
+  /** Why the reviewed material cannot train a model (fine-tuning refused), one line each. */
+  problems: z.array(z.string()),
+  result: TrainingOutcome.nullable(),
+});
+export type TrainingJobDetail = z.infer<typeof TrainingJobDetail>;
 export const Job = z.object({
   id: JobId,
   kind: JobKind,
@@ -195,6 +246,8 @@ export const Job = z.object({
   epochs: z.array(TrainingEpoch),
   /** Training only: the model produced, once done. */
   resultModelId: Id.nullable(),
+  /** Training only: run id, warnings, refusal reasons and the outcome. */
+  training: TrainingJobDetail.nullable().optional(),
 });
 export type Job = z.infer<typeof Job>;
 export type JobStatus = z.infer<typeof JobStatus>;
@@ -210,6 +263,27 @@ export const Model = z.object({
   parentId: Id.nullable(),
   /** Validation scores recorded when the model was made (e.g. { errorRate: 0.31, f1: 0.82 }). */
   scores: z.record(z.string(), z.number()),
+  /** Fine-tuned models: scores on the held-back reviewed files, this model vs its parent. */
+  evaluation: z
+    .object({ heldBackFiles: z.number().int(), after: ScoreSummary, before: ScoreSummary.nullable() })
+    .nullable()
+    .optional(),
+  /** Fine-tuned models: the training run that made it. */
+  training: z
+    .object({
+      runId: Id,
+      projectId: Id,
+      /** Reviewed recordings the run used (training + held back), and their verified events. */
+      recordings: z.number().int(),
+      events: z.number().int(),
+      trainFiles: z.number().int().nullable(),
+      validationFiles: z.number().int().nullable(),
+      epochs: z.number().int(),
+      startedAt: Timestamp,
+      endedAt: Timestamp.nullable(),
+    })
+    .nullable()
+    .optional(),
 });
 export type Model = z.infer<typeof Model>;
 
@@ -381,7 +455,15 @@ export const api = {
    * detected; `force` re-detects the others too. Human-verified events are never replaced.
    */
   'detection.start': {
-    params: p({ projectId: Id, recordingIds: IdList.optional(), force: z.boolean().default(false) }),
+    params: p({
+      projectId: Id,
+      recordingIds: IdList.optional(),
+      force: z.boolean().default(false),
+      /** 'unreviewed': every recording not marked reviewed (re-detection after fine-tuning); overrides `force`. */
+      scope: z.enum(['pending', 'unreviewed']).optional(),
+      /** Detect with this model instead of the active one. */
+      modelId: Id.optional(),
+    }),
     result: z.object({ jobId: JobId }),
   },
   'detection.cancel': { params: p({ jobId: JobId }), result: Job },
@@ -394,12 +476,56 @@ export const api = {
   /** Makes a model the one used for detection (roll back = activate an older one). */
   'models.activate': { params: p({ modelId: Id }), result: Model },
 
-  /** Fine-tunes on reviewed recordings (issue 5). May fail with 'not-implemented' until the engine exists. */
+  /**
+   * What fine-tuning would train on: reviewed recordings and verified events per class, and every
+   * reason it would be refused (empty when it can start).
+   */
+  'training.material': {
+    params: p({ projectId: Id, fromModelId: Id.optional() }),
+    result: z.object({
+      projectId: Id,
+      reviewedFiles: z.number().int(),
+      unreviewedFiles: z.number().int(),
+      /** Reviewed files with no verified event (pure negatives). */
+      emptyReviewedFiles: z.number().int(),
+      /** Model the run would start from. */
+      parent: z.object({ id: Id, name: z.string(), classes: z.array(z.string()) }).nullable(),
+      /** One row per class of the parent plus labels only the material has (new classes). */
+      classes: z.array(z.object({ label: z.string(), events: z.number().int(), files: z.number().int(), isNew: z.boolean() })),
+      minReviewedFiles: z.number().int(),
+      problems: z.array(z.string()),
+      warnings: z.array(z.string()),
+    }),
+  },
+  /**
+   * Fine-tunes the active model (or `fromModelId`) on the project's reviewed recordings in a worker
+   * thread, as a 'training' job: progress per epoch, `job.finished` with the new model. The new model
+   * becomes active unless an old class regressed. One training job per project ('busy' otherwise).
+   */
   'training.start': {
     params: p({ projectId: Id, fromModelId: Id.optional(), epochs: z.number().int().min(1).max(500).optional() }),
     result: z.object({ jobId: JobId }),
   },
+  /** Stops a training job between batches; the previous model stays active and the run is marked cancelled. */
   'training.cancel': { params: p({ jobId: JobId }), result: Job },
+  /** A project's training runs, newest first. */
+  'training.runs': {
+    params: p({ projectId: Id }),
+    result: z.array(
+      z.object({
+        id: Id,
+        status: z.enum(['running', 'completed', 'failed', 'cancelled']),
+        parentModelId: Id.nullable(),
+        resultModelId: Id.nullable(),
+        startedAt: Timestamp,
+        endedAt: Timestamp.nullable(),
+        recordings: z.number().int(),
+        events: z.number().int(),
+        epochs: z.array(TrainingEpoch),
+        errorMessage: z.string().nullable(),
+      }),
+    ),
+  },
 
   /**
    * Exports events of a project (or of some recordings). With `destination` (relative to the project

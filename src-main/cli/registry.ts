@@ -5,6 +5,7 @@ import { evalCommand } from './commands/eval';
 import { finetuneCommand } from './commands/finetune';
 import { mixCommand } from './commands/mix';
 import { serveCommand } from './commands/serve';
+import { trainCommand } from './commands/train';
 
 // Each command lives in its own module under ./commands and is listed here once.
-export const commands: readonly CliCommand[] = [detectCommand, evalCommand, convertCommand, mixCommand, finetuneCommand, serveCommand];
+export const commands: readonly CliCommand[] = [detectCommand, evalCommand, convertCommand, mixCommand, trainCommand, finetuneCommand, serveCommand];

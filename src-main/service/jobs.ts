@@ -10,6 +10,8 @@ export interface JobHandle {
   progress(done: number, total: number, current: string | null): void;
   fileError(recordingId: number | null, path: string, message: string): void;
   epoch(entry: Job['epochs'][number]): void;
+  /** Training jobs: replaces the job's training details (run id, warnings, outcome). */
+  training(detail: NonNullable<Job['training']>): void;
   finish(status: 'done' | 'failed' | 'cancelled', message?: string | null, resultModelId?: number | null): void;
 }
 
@@ -56,6 +58,10 @@ export class JobRegistry {
       },
       epoch: (entry) => {
         job.epochs.push(entry);
+        emit();
+      },
+      training: (detail) => {
+        job.training = structuredClone(detail);
         emit();
       },
       finish: (status, message = null, resultModelId = null) => {

@@ -26,8 +26,10 @@ import { resolveInsideRoot, relativePosix } from './paths';
 import { computePeaks, downsamplePeaks, roundedArray, type PeakArrays } from './peaks';
 import { computeSpectrogram } from './spectrogram';
 import type { EarmarkService, HostContext, MediaFile } from './types';
-import { editStateView, eventView, historyView, labelView, modelView, projectView, recordingView, summarizeEvents } from './views';
+import { editStateView, eventView, historyView, labelView, projectView, recordingView, summarizeEvents } from './views';
 import { runDetectionJob } from './detection-job';
+import { recoverInterruptedRuns } from '../engine/finetune/recover';
+import { createTrainingService, type TrainingDefaults } from './training';
 
 export interface ServiceOptions {
   /** SQLite file (created if missing). Ignored when `store` is given. */
@@ -39,6 +41,8 @@ export interface ServiceOptions {
   detectorFactory?: DetectorFactory;
   version?: string;
   homeDir?: string;
+  /** Fine-tuning settings used by training.start (tests use small crops and no mixtures). */
+  training?: TrainingDefaults;
 }
 
 type Handlers = { [M in ApiMethod]: (params: ApiParsedParams<M>) => Promise<ApiResult<M>> | ApiResult<M> };
@@ -93,6 +97,19 @@ export async function createService(options: ServiceOptions, host: HostContext):
   const running = new Set<Promise<unknown>>();
 
   registerBundledModels(store, bundledModelsDir);
+  // A fine-tuning killed with the app left its run 'running': close it, the previous model stayed active.
+  recoverInterruptedRuns(store);
+  const training = createTrainingService({
+    store,
+    jobs,
+    publish,
+    bundledModelsDir,
+    defaults: options.training,
+    track: (task) => {
+      running.add(task);
+      void task.finally(() => running.delete(task));
+    },
+  });
 
   // ---------------------------------------------------------------- labels
   function labelSetId(projectId: number): number {
@@ -494,10 +511,12 @@ export async function createService(options: ServiceOptions, host: HostContext):
       const project = store.getProject(p.projectId);
       const existing = jobs.active('detection', project.id);
       if (existing) throw new ApiError('busy', `detection is already running for this project (job ${existing.id})`, { jobId: existing.id });
-      const model = store.getActiveModel();
+      const model = p.modelId !== undefined ? store.getModel(p.modelId) : store.getActiveModel();
       if (!model) throw new ApiError('conflict', 'no detection model is installed: add one under resources/models or fine-tune one');
       const candidates = recordingsOf(project.id, p.recordingIds);
-      const targets = p.force ? candidates : candidates.filter((r) => r.status === 'new' || r.status === 'error');
+      // Re-detecting unreviewed files replaces their predictions only; human and verified events stay (recordDetection).
+      const targets =
+        p.scope === 'unreviewed' ? candidates.filter((r) => r.status !== 'reviewed') : p.force ? candidates : candidates.filter((r) => r.status === 'new' || r.status === 'error');
       const factory = options.detectorFactory ?? (await defaultDetectorFactory());
       const job = jobs.start('detection', project.id, targets.length);
       const task = runDetectionJob({
@@ -523,18 +542,13 @@ export async function createService(options: ServiceOptions, host: HostContext):
     'jobs.get': (p) => jobs.get(p.jobId),
     'jobs.list': (p) => jobs.list(p),
 
-    'models.list': () => store.listModels().map((m) => modelView(m, bundledModelsDir)),
-    'models.get': (p) => modelView(store.getModel(p.modelId), bundledModelsDir),
-    'models.activate': (p) => {
-      const row = store.setActiveModel(p.modelId);
-      publish({ type: 'models.changed' });
-      return modelView(row, bundledModelsDir);
-    },
-    'training.start': (p) => {
-      store.getProject(p.projectId);
-      throw new ApiError('not-implemented', 'fine-tuning is not available in this build yet (issue 5)');
-    },
-    'training.cancel': (p) => jobs.cancel(p.jobId, 'training'),
+    'models.list': () => training.listModels(),
+    'models.get': (p) => training.model(p.modelId),
+    'models.activate': (p) => training.activate(p.modelId),
+    'training.material': (p) => training.material(p),
+    'training.start': (p) => training.start(p),
+    'training.cancel': (p) => training.cancel(p),
+    'training.runs': (p) => training.runs(p),
     'export.run': (p) => exportRun(p),
   };
 

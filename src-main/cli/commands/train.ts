@@ -90,7 +90,7 @@ export const trainCommand = defineCommand(
     });
     const v = result.validation;
     io.stdout(
-      `model written to ${options.out} (best epoch ${result.bestEpoch} of ${result.history.length + result.resumedFromEpoch - (result.resumedFromEpoch ? 0 : 0)}, backend ${backend}, ${formatSeconds((performance.now() - started) / 1000)})\n` +
+      `model written to ${options.out} (best epoch ${result.bestEpoch} of ${result.history.length}${result.resumedFromEpoch ? `, resumed after epoch ${result.resumedFromEpoch}` : ''}, backend ${backend}, ${formatSeconds((performance.now() - started) / 1000)})\n` +
         `validation (tuned post-processing): ER ${v.errorRate.toFixed(3)}  F ${(v.fMeasure * 100).toFixed(1)}%\n` +
         Object.entries(v.classWise)
           .map(([c, s]) => `  ${c.padEnd(12)} ER ${s.errorRate.toFixed(3)}  F ${(s.fMeasure * 100).toFixed(1)}%\n`)

@@ -114,10 +114,10 @@ export function classwiseErrorRate(classes: string[], protocol: ScoringProtocol 
   return (reference, estimated) => Object.fromEntries(Object.entries(classWiseReport(reference, estimated, classes, protocol)).map(([c, v]) => [c, v.error_rate]));
 }
 
-/** Candidate thresholds: 0.05..0.95 by 0.05, then finer near 1 where confident false alarms are cut. */
-export const THRESHOLD_GRID = [...Array.from({ length: 19 }, (_, i) => Math.round((i + 1) * 5) / 100), 0.97, 0.98, 0.99];
-
-/** Per-class thresholds (and median filter length) minimising the validation error rate. */
+/**
+ * Per-class thresholds (and median filter length) minimising the validation error rate, over the post-processing
+ * module's default grid (0.05..0.95): a threshold of 0.99 would often win on ER by detecting nothing at all.
+ */
 export function tunePostprocess(
   perFile: FileProbabilities[],
   reference: AnnotationSet,
@@ -127,5 +127,5 @@ export function tunePostprocess(
   medianFilterFrames?: number[],
   protocol: ScoringProtocol = 'per-class-mixtures',
 ): PostprocessConfig {
-  return tuneThresholds(perFile, reference, classes, base, frameSeconds, classwiseErrorRate(classes, protocol), { medianFilterFrames, thresholds: THRESHOLD_GRID }).config;
+  return tuneThresholds(perFile, reference, classes, base, frameSeconds, classwiseErrorRate(classes, protocol), { medianFilterFrames }).config;
 }
