@@ -6,8 +6,8 @@ import { timePoolFactor } from '../src-main/engine/model/manifest';
 import { adamUpdate, createAdamState } from '../src-main/engine/train/adam';
 import { DEFAULT_CRNN_CONFIG } from '../src-main/engine/train/trainer';
 
-const BATCH = 16;
-const CROP_FRAMES = 256; // 5.12 s at a 20 ms hop, the default `earmark train --crop`
+const BATCH = 12;
+const CROP_FRAMES = 512; // 10.24 s at a 20 ms hop, the default `earmark train --crop`
 const MEL_BANDS = 64;
 const CLASSES = 3;
 

@@ -67,19 +67,19 @@ describe('source split', () => {
     for (const s of SPLITS) expect(split[s]).toHaveLength(1);
   });
 
-  it('keeps a background source group in one split and balances by duration', () => {
+  it('splits backgrounds by file, spreading scenes of three or more recordings over every split', () => {
     const bgs = new Map<string, number>();
-    for (let g = 0; g < 12; g++) for (let k = 0; k < 1 + (g % 3); k++) bgs.set(`src${g}_${k + 10}.flac`, 20 + g * 5);
+    for (let g = 0; g < 12; g++) for (let k = 0; k < 1 + (g % 4); k++) bgs.set(`src${g}_${k + 10}.flac`, 20 + g * 5);
     const { backgrounds } = splitSources({}, bgs);
-    const groupOf = new Map<string, string>();
-    for (const s of SPLITS) {
-      for (const file of backgrounds[s]) {
-        const g = sourceGroup(file);
-        expect(groupOf.get(g) ?? s).toBe(s);
-        groupOf.set(g, s);
-      }
+    const all = SPLITS.flatMap((s) => backgrounds[s]);
+    expect(new Set(all).size).toBe(all.length);
+    expect([...all].sort()).toEqual([...bgs.keys()].sort());
+    const splitsOfScene = new Map<string, Set<string>>();
+    for (const s of SPLITS) for (const file of backgrounds[s]) splitsOfScene.set(sourceGroup(file), (splitsOfScene.get(sourceGroup(file)) ?? new Set()).add(s));
+    for (let g = 0; g < 12; g++) {
+      const files = 1 + (g % 4);
+      if (files >= 3) expect(splitsOfScene.get(`src${g}`)!.size).toBe(3);
     }
-    expect(groupOf.size).toBe(12);
     const total = [...bgs.values()].reduce((a, b) => a + b, 0);
     const trainSeconds = backgrounds.train.reduce((n, f) => n + bgs.get(f)!, 0);
     expect(trainSeconds / total).toBeGreaterThan(0.45);

@@ -17,8 +17,8 @@ export interface SplitItem {
 export type SplitAssignment = Record<SplitName, string[]>;
 
 /**
- * Background files named `<source>_<NN>` come from one recording; they must share a split so that
- * no recording is heard in both training and test. A name without a trailing `_<digits>` is its own group.
+ * The scene a background file belongs to: files named `<scene>_<NN>` are separate recordings of one kind
+ * of scene. A name without a trailing `_<digits>` is its own scene.
  */
 export function sourceGroup(fileName: string): string {
   const stem = fileName.replace(/\.[^./]+$/, '');
@@ -69,12 +69,16 @@ export function splitItems(items: readonly SplitItem[]): SplitAssignment {
 export interface SourceSplit {
   /** Event file names per class, per split. */
   events: Record<string, SplitAssignment>;
-  /** Background file names per split (whole source groups). */
+  /** Background file names per split. */
   backgrounds: SplitAssignment;
 }
 
 /**
- * Splits the corpus: event files per class by file, backgrounds by source group weighted by duration.
+ * Splits the corpus by source file: event files per class by count, background files by duration.
+ * Backgrounds are stratified by scene (`sourceGroup`): a scene with three or more recordings spreads them
+ * over all three splits, so every split hears that kind of scene through different recordings (as DCASE
+ * 2017 Task 2 drew development and evaluation backgrounds from the same scene classes); scenes with fewer
+ * recordings are balanced across splits by duration. No file is ever in two splits.
  * `backgrounds` maps file name to duration in seconds.
  */
 export function splitSources(events: Record<string, readonly string[]>, backgrounds: ReadonlyMap<string, number>): SourceSplit {
@@ -82,16 +86,23 @@ export function splitSources(events: Record<string, readonly string[]>, backgrou
   for (const [label, files] of Object.entries(events)) {
     eventSplit[label] = splitItems(files.map((file) => ({ key: file, weight: 1 })));
   }
-  const groups = new Map<string, { files: string[]; seconds: number }>();
-  for (const [file, seconds] of backgrounds) {
-    const group = sourceGroup(file);
-    const entry = groups.get(group) ?? { files: [], seconds: 0 };
-    entry.files.push(file);
-    entry.seconds += seconds;
-    groups.set(group, entry);
+  const scenes = new Map<string, string[]>();
+  for (const file of backgrounds.keys()) {
+    const scene = sourceGroup(file);
+    scenes.set(scene, [...(scenes.get(scene) ?? []), file]);
   }
-  const groupSplit = splitItems([...groups].map(([key, g]) => ({ key, weight: g.seconds })));
   const bg: SplitAssignment = { train: [], validation: [], test: [] };
-  for (const split of SPLITS) bg[split] = groupSplit[split].flatMap((g) => groups.get(g)!.files).sort();
+  const rest: SplitItem[] = [];
+  for (const files of scenes.values()) {
+    const items = files.map((file) => ({ key: file, weight: backgrounds.get(file) ?? 0 }));
+    if (files.length < SPLITS.length) {
+      rest.push(...items);
+      continue;
+    }
+    const part = splitItems(items);
+    for (const split of SPLITS) bg[split].push(...part[split]);
+  }
+  const restSplit = splitItems(rest);
+  for (const split of SPLITS) bg[split] = [...bg[split], ...restSplit[split]].sort();
   return { events: eventSplit, backgrounds: bg };
 }
