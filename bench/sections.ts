@@ -1,8 +1,10 @@
+import { accuracySection } from './accuracy';
 import { audioBenchSections } from './audio';
 import type { BenchSection } from './lib';
 import { detectSections } from './detect';
 import { finetuneBench } from './finetune';
 import { mixBench } from './mix';
+import { trainStepSection } from './train';
 
 // Each bench module exports its sections; they are listed here once.
-export const sections: BenchSection[] = [...audioBenchSections, mixBench, ...detectSections, finetuneBench];
+export const sections: BenchSection[] = [...audioBenchSections, mixBench, ...detectSections, accuracySection, trainStepSection, finetuneBench];

@@ -1,18 +1,7 @@
+import { studioCsp } from '../server/security-headers';
+
 /** CSP of the studio window in Electron (served as a header on earmark://app): our bundle only, media from earmark://media, nothing remote. */
-export const ELECTRON_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob: earmark:",
-  "connect-src 'self'",
-  "worker-src 'self' blob:",
-  "font-src 'self' data:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const ELECTRON_CSP = studioCsp(['earmark:']);
 
 export const MEDIA_SCHEME = 'earmark';
 

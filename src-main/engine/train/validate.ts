@@ -100,7 +100,12 @@ export function scoreProbabilities(
   protocol: ScoringProtocol = 'per-class-mixtures',
 ): Scores {
   const events = perFile.flatMap((f) => probabilitiesToEvents(f.probs, f.frames, classes, postprocess, frameSeconds, f.filename));
-  const report = classWiseReport(reference, { files: perFile.map((f) => f.filename), events }, classes, protocol);
+  return scoreAnnotations(reference, { files: perFile.map((f) => f.filename), events }, classes, protocol);
+}
+
+/** DCASE 2017 Task 2 preset scores (class-wise average ER and F) of estimated events under a protocol. */
+export function scoreAnnotations(reference: AnnotationSet, estimated: AnnotationSet, classes: string[], protocol: ScoringProtocol = 'per-class-mixtures'): Scores {
+  const report = classWiseReport(reference, estimated, classes, protocol);
   const classWise: Scores['classWise'] = {};
   for (const c of classes) classWise[c] = { errorRate: report[c]?.error_rate ?? Number.NaN, fMeasure: report[c]?.f_measure ?? Number.NaN };
   return {

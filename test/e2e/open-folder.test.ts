@@ -1,0 +1,61 @@
+import Database from 'better-sqlite3';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, CHROMIUM_MISSING, launchChromium } from './helpers/browser';
+import { PLANTED } from './helpers/audio';
+import { ensureRendererBuilt } from './helpers/renderer-build';
+import { startStudio, type Studio } from './helpers/studio';
+
+if (!chromiumAvailable) console.warn(CHROMIUM_MISSING);
+
+// The Open folder dialog lists the home folder when it opens. On a busy machine that listing can
+// arrive after the user typed a path; it used to overwrite the typed path, so "Open" opened the
+// home folder (here the studio's temp folder, the parent of recordings/) instead.
+describe.skipIf(!chromiumAvailable)('open folder dialog (Chromium against earmark serve)', () => {
+  let studio: Studio;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    ensureRendererBuilt();
+    studio = await startStudio();
+    browser = await launchChromium();
+    page = await browser.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await studio?.dispose();
+  });
+
+  it('opens the typed folder even when the initial folder listing arrives after the typing', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let listingRequested!: () => void;
+    const requested = new Promise<void>((resolve) => (listingRequested = resolve));
+    await page.route('**/api/folders.list', async (route) => {
+      listingRequested();
+      await held;
+      await route.continue();
+    });
+
+    await page.goto(studio.server.studioUrl);
+    await page.click('[data-testid="open-folder"]');
+    await requested;
+    await page.fill('[data-testid="open-folder-path"]', studio.audioDir);
+    release();
+    // The home folder's listing (studio.tmp) is shown, but the typed path stays.
+    await page.waitForSelector(`[data-testid="folder-listing"][data-path="${studio.tmp}"]`);
+    expect(await page.inputValue('[data-testid="open-folder-path"]')).toBe(studio.audioDir);
+
+    await page.click('[data-testid="open-folder-submit"]');
+    await expect.poll(() => page.locator('[data-testid="file-row"]').count()).toBe(PLANTED.length);
+    const db = new Database(studio.dbPath, { readonly: true, fileMustExist: true });
+    try {
+      expect(db.prepare('SELECT root_dir FROM projects').all()).toEqual([{ root_dir: studio.audioDir }]);
+      expect(db.prepare('SELECT rel_path FROM recordings ORDER BY rel_path').all()).toEqual(PLANTED.map((p) => ({ rel_path: p.relPath })).sort((a, b) => a.rel_path.localeCompare(b.rel_path)));
+    } finally {
+      db.close();
+    }
+  });
+});
