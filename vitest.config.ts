@@ -23,6 +23,8 @@ export default defineConfig({
           environment: 'node',
           pool: 'forks',
           fileParallelism: false,
+          // UI polls wait on server work (scans, detection, writes); 1 s is too tight on a loaded 2-core machine.
+          expect: { poll: { timeout: 5_000 } },
           testTimeout: 300_000,
           hookTimeout: 300_000,
         },

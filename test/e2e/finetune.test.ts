@@ -12,7 +12,6 @@ import { createService } from '../../src-main/service/service';
 import { makeTinyModel, synthClip, TINY_FEATURES, type SynthEvent } from '../fixtures/finetune/setup';
 import { chromiumAvailable, CHROMIUM_MISSING, launchChromium } from './helpers/browser';
 import { ensureRendererBuilt, RENDERER_OUT } from './helpers/renderer-build';
-import { diagDump } from './helpers/diag-tmp';
 
 // The learning loop in the studio: detect, correct and review files, fine-tune from the Training
 // panel, compare versions in the Models panel, and re-detect the unreviewed files with the new model.
@@ -104,11 +103,7 @@ describe.skipIf(!chromiumAvailable)('fine-tuning loop end to end (Chromium again
       `SELECT e.id, r.rel_path AS file, e.label, e.onset, e.offset, e.source, e.verified, e.version, e.deleted, e.model_id
        FROM events e JOIN recordings r ON r.id = e.recording_id ${includeDeleted ? '' : 'WHERE e.deleted = 0'} ORDER BY r.rel_path, e.onset, e.id`,
     );
-  const status = (file: string) => {
-    const out = query<{ status: string }>('SELECT status FROM recordings WHERE rel_path = ?', file)[0]?.status ?? `no row for ${file}`;
-    if (out.startsWith('no row')) void diagDump(`finetune status ${file}`, dbPath, server.studioUrl, server.token);
-    return out;
-  };
+  const status = (file: string) => query<{ status: string }>('SELECT status FROM recordings WHERE rel_path = ?', file)[0]?.status ?? `no row for ${file}`;
   /** Database polls get more time than the 1 s default: the machine's two cores are shared. */
   const DB_POLL = { timeout: 10_000 };
   const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });

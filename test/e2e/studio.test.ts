@@ -7,7 +7,6 @@ import { chromiumAvailable, CHROMIUM_MISSING, launchChromium } from './helpers/b
 import { DURATION } from './helpers/audio';
 import { ensureRendererBuilt } from './helpers/renderer-build';
 import { startStudio, type Studio } from './helpers/studio';
-import { diagDump } from './helpers/diag-tmp';
 
 const SHOTS = path.join(path.dirname(new URL(import.meta.url).pathname), 'screenshots');
 
@@ -110,11 +109,7 @@ describe.skipIf(!chromiumAvailable)('studio end to end (Chromium against earmark
     await page.waitForTimeout(500); // spectrogram tile
     await shot('04-review');
 
-    await expect.poll(() => {
-      const n = eventRows().filter((r) => r.file === 'rec_b.wav').length;
-      if (n !== 2) void diagDump(`studio rec_b rows ${n}`, studio.dbPath, studio.server.studioUrl, studio.server.token);
-      return n;
-    }).toBe(2);
+    await expect.poll(() => eventRows().filter((r) => r.file === 'rec_b.wav').length).toBe(2);
     const before = eventRows().filter((r) => r.file === 'rec_b.wav');
     expect(before.map(({ label, onset, offset, confidence, source, verified }) => ({ label, onset, offset, confidence, source, verified }))).toEqual([
       { label: 'glassbreak', onset: 3, offset: 3.4, confidence: 0.81, source: 'predicted', verified: 0 },
