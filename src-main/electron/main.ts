@@ -11,10 +11,13 @@ import type { EarmarkService } from '../service/types';
 import { ELECTRON_CSP, MEDIA_SCHEME, mediaIdFromUrl } from './csp';
 import { IPC_CALL, IPC_EVENT } from './ipc-channels';
 import { resolveStaticPath } from '../server/static-files';
+import { setBundledWorkerDir } from '../engine/workers/entry';
 
 protocol.registerSchemesAsPrivileged([{ scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } }]);
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+// The engine's worker threads are emitted next to this bundle (out/main/<name>.js).
+setBundledWorkerDir(here);
 let service: EarmarkService | null = null;
 let mainWindow: BrowserWindow | null = null;
 

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { InlineFeatureProvider, WorkerFeatureProvider, type FeatureProvider } from '../engine/detect';
+import { WorkerFeatureProvider } from '../engine/detect';
 import { createFrameScorer } from '../engine/inference';
 import { probabilitiesToEvents } from '../engine/postprocess';
 import type { DetectorFactory } from './detector';
@@ -12,10 +12,7 @@ import type { DetectorFactory } from './detector';
  */
 export const engineDetectorFactory: DetectorFactory = async (model) => {
   const scorer = await createFrameScorer(model.dirPath, { backend: 'auto', threads: 1 });
-  // The feature workers load TypeScript sources through tsx: available when running from source
-  // (earmark serve, tests), not inside a bundled Electron main, which decodes in-process instead.
-  const fromSource = import.meta.url.endsWith('.ts');
-  const provider: FeatureProvider = fromSource ? new WorkerFeatureProvider(scorer.manifest.features, 1) : new InlineFeatureProvider(scorer.manifest.features);
+  const provider = new WorkerFeatureProvider(scorer.manifest.features, 1);
   const post = scorer.manifest.postprocess;
   return {
     backend: scorer.description,

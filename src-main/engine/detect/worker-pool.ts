@@ -1,10 +1,11 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { FeatureConfig } from '../features/config';
 import type { FeatureMatrix } from '../inference/types';
 import { FileFailure, type FeatureProvider, type FileFeatures } from './feature-source';
 import type { WorkerJob, WorkerReply } from './feature-worker';
 import type { FileFeatureStats } from './file-features';
 import type { InputFile } from './files';
+import { startEngineWorker } from '../workers/entry';
 
 interface Job {
   id: number;
@@ -20,9 +21,6 @@ interface Slot {
   worker: Worker;
   job?: Job;
 }
-
-const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
-const ENTRY = new URL('./feature-worker.ts', import.meta.url).href;
 
 /**
  * Decoding and log-mel in `jobs` worker threads, so they run in parallel with inference on the
@@ -42,7 +40,7 @@ export class WorkerFeatureProvider implements FeatureProvider {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY } });
+    const worker = startEngineWorker('feature-worker');
     const slot: Slot = { worker };
     worker.on('message', (msg: WorkerReply) => this.onMessage(slot, msg));
     const crash = (why: string) => {

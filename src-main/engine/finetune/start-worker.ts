@@ -1,10 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import { startEngineWorker } from '../workers/entry';
 import { FinetuneDataError } from './errors';
 import type { FinetuneProgress, FinetuneResult } from './run';
 import type { FinetuneWorkerOptions, WorkerMessage, WorkerRequest } from './worker';
-
-const BOOTSTRAP = new URL('../detect/worker-bootstrap.mjs', import.meta.url);
-const ENTRY = new URL('./worker.ts', import.meta.url).href;
 
 export interface StartFinetuneWorkerOptions extends FinetuneWorkerOptions {
   /** Aborting cancels the run: the worker stops between batches, the previous model stays active. */
@@ -20,7 +17,7 @@ export interface StartFinetuneWorkerOptions extends FinetuneWorkerOptions {
 export function startFinetuneWorker(options: StartFinetuneWorkerOptions): Promise<FinetuneResult> {
   const { signal, onProgress, ...plain } = options;
   return new Promise((resolvePromise, reject) => {
-    const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY, options: plain } });
+    const worker = startEngineWorker('finetune-worker', { options: plain });
     let settled = false;
     const settle = (fn: () => void) => {
       if (settled) return;

@@ -14,7 +14,8 @@ export class BackendUnavailableError extends Error {
   }
 }
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the desktop bundle's ESM shim declares that name itself.
+const requireHere = createRequire(import.meta.url);
 
 async function tryNative(): Promise<string | undefined> {
   const reasons: string[] = [];
@@ -37,7 +38,7 @@ async function tryWasm(): Promise<string | undefined> {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     if (!wasmPrepared) {
       // In Node the wasm binaries must be found on disk, next to the package's entry file.
-      const distDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+      const distDir = dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm'));
       const prefix = typeof window === 'undefined' ? `${distDir}/` : pathToFileURL(join(distDir, '/')).href;
       wasm.setWasmPaths(prefix);
       registerWasmTrainingKernels();

@@ -1,6 +1,0 @@
-// Worker threads start as plain Node: register tsx's loader, then load the TypeScript worker module.
-import { workerData } from 'node:worker_threads';
-import { register } from 'tsx/esm/api';
-
-register();
-await import(workerData.entry);
