@@ -6,12 +6,14 @@ import * as tf from '@tensorflow/tfjs';
 import type { AnnotationSet, SoundEvent } from '../src-main/engine/annotations/types';
 import { decodeAudioFile } from '../src-main/engine/audio/decode';
 import { encodeWav } from '../src-main/engine/audio/wav';
-import { frameDuration } from '../src-main/engine/features/config';
+import { DEFAULT_FEATURE_CONFIG, frameDuration } from '../src-main/engine/features/config';
 import { computeLogMel } from '../src-main/engine/features/logmel';
 import { DEFAULT_MODEL_DIR, runFinetune, type FinetuneOptions } from '../src-main/engine/finetune/run';
 import { backgroundExcerpt, loopCrossfadeLength, renderMixture } from '../src-main/engine/mix/render';
 import { planMixtures } from '../src-main/engine/mix/plan';
 import { rngFor } from '../src-main/engine/mix/prng';
+import { EVENT_TRIM_THRESHOLD_DB, listCorpus, LOOP_CROSSFADE_SECONDS } from '../src-main/engine/mix/run';
+import { splitSources } from '../src-main/engine/mix/split';
 import { audibleExtent } from '../src-main/engine/mix/trim';
 import type { MixSettings, SplitSources } from '../src-main/engine/mix/types';
 import { selectBackend } from '../src-main/engine/model/backend';
@@ -25,7 +27,7 @@ import type { BenchRow, BenchSection } from './lib';
 
 /**
  * The new domain a simulated user works in (documented in the bench notes):
- *  - sources: only the *test* split of /work/data/mix-v1's manifest (event files and background
+ *  - sources: only the *test* split of the corpus as `earmark mix` splits it (event files and background
  *    recordings the default model never heard in training or validation);
  *  - harder: event-to-background ratios -12, -9, -6, -3 dB (the default model saw -6, 0, 6);
  *  - a different channel: the whole mixture is band-limited to 300-3400 Hz (4th-order high-pass and
@@ -41,7 +43,6 @@ export const DOMAIN = {
   classes: ['babycry', 'glassbreak', 'gunshot'],
 };
 
-const MIX_DATA = process.env.EARMARK_MIX_DATA ?? resolve(import.meta.dirname, '..', '..', 'data', 'mix-v1');
 const BASE_MODEL = process.env.EARMARK_FINETUNE_BASE_MODEL ?? DEFAULT_MODEL_DIR;
 
 type Biquad = [number, number, number, number, number];
@@ -85,11 +86,14 @@ export interface DomainFile {
 
 /** Renders the domain's mixtures into `dir` from the corpus test-split sources; deterministic from DOMAIN.seed. */
 export async function buildDomain(dir: string, log: (line: string) => void = () => {}): Promise<DomainFile[]> {
-  const manifest = JSON.parse(readFileSync(join(MIX_DATA, 'manifest.json'), 'utf8')) as {
-    sampleRate: number;
-    loopCrossfadeSeconds: number;
-    eventTrimThresholdDb: number;
-    sources: { events: Record<string, Record<string, string[]>>; backgrounds: Record<string, string[]> };
+  // The split depends only on the corpus file names, never on a seed: these are the bundled model's test sources.
+  const listing = await listCorpus(CORPUS_DIR, DOMAIN.classes);
+  const split = splitSources(listing.events, listing.backgrounds);
+  const manifest = {
+    sampleRate: DEFAULT_FEATURE_CONFIG.sampleRate,
+    eventTrimThresholdDb: EVENT_TRIM_THRESHOLD_DB,
+    loopCrossfadeSeconds: LOOP_CROSSFADE_SECONDS,
+    sources: split,
   };
   const sr = manifest.sampleRate;
   const audio = new Map<string, Float32Array>();
@@ -271,7 +275,6 @@ export const finetuneBench: BenchSection = {
   name: 'finetune',
   async run() {
     if (!corpusAvailable) return { skipped: CORPUS_MISSING };
-    if (!existsSync(join(MIX_DATA, 'manifest.json'))) return { skipped: `mix manifest not found at ${MIX_DATA} (set EARMARK_MIX_DATA)` };
     if (!existsSync(join(BASE_MODEL, 'model.json'))) return { skipped: `base model not found at ${BASE_MODEL} (set EARMARK_FINETUNE_BASE_MODEL)` };
     const curve = await finetuneCurve();
     const rows: BenchRow[] = [];
