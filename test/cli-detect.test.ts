@@ -78,6 +78,34 @@ describe('earmark detect', () => {
     }
   });
 
+  it('fills a database given on a re-run whose files the state file already marks done', async () => {
+    const out = join(dir, 'late.txt');
+    const args = [audioDir, '--model', modelDir, '--jobs', '0', '--out', out];
+    expect(await detectCommand.run(args, capture())).toBe(3);
+    const db = join(dir, 'late.db');
+    const again = capture();
+    expect(await detectCommand.run([...args, '--db', db], again)).toBe(3);
+    expect(again.err).toMatch(/already done/);
+    const store = openStore(db);
+    const [project] = store.listProjects();
+    const cry = store.listRecordings(project.id).find((r) => r.relPath === 'cry.wav')!;
+    const stored = store.listEvents({ projectId: project.id }).length;
+    const status = cry.status;
+    const events = store.listEvents({ recordingId: cry.id }).map((e) => [e.label, e.onset, e.offset]);
+    store.close();
+    expect(status).toBe('detected');
+    expect(events).toEqual([['babycry', 0.96, 2.04]]);
+    // A third run finds this model's detections already stored and writes nothing twice.
+    expect(await detectCommand.run([...args, '--db', db], capture())).toBe(3);
+    const reopened = openStore(db);
+    try {
+      expect(reopened.listEvents({ projectId: project.id }).length).toBe(stored);
+      expect(reopened.eventHistory(reopened.listEvents({ recordingId: cry.id })[0].id)).toHaveLength(1);
+    } finally {
+      reopened.close();
+    }
+  });
+
   it('explains usage mistakes', async () => {
     const io = capture();
     expect(await detectCommand.run([audioDir, '--model', modelDir, '--shard', '3/2'], io)).toBe(2);

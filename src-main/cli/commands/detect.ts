@@ -150,6 +150,7 @@ export const detectCommand = defineCommand(
       if (error instanceof InputPathError) throw new CliUsageError(error.message);
       throw error;
     }
+    if (sink) for (const result of summary.results) if (result.skipped) await sink.recordSkipped(result);
     sink?.close('completed');
     if (summary.filesTotal === 0 && !shard) {
       io.stderr(`earmark detect: no audio files found in ${positionals.join(', ')}\n`);

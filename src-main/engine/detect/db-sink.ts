@@ -52,6 +52,18 @@ export class DetectionDbSink {
     this.store.recordDetection(runId, recordingId, result.events.map(({ label, onset, offset, confidence }) => ({ label, onset, offset, confidence })));
   }
 
+  /**
+   * A file the state file records as done (so detection skipped it) is written to the database too unless
+   * the database already holds this model's detection of it: `--db` added to a re-run still fills the database.
+   */
+  async recordSkipped(result: FileResult): Promise<void> {
+    const { projectId } = this.run(result.file.root);
+    const relPath = relative(resolve(result.file.root), resolve(result.file.path)).split(sep).join('/');
+    const existing = this.store.findRecordingByPath(projectId, relPath);
+    if (existing && existing.lastModelId === this.model() && existing.status !== 'new' && existing.status !== 'error') return;
+    await this.recordResult(result);
+  }
+
   async recordFailure(failure: FileFailureInfo): Promise<void> {
     const { recordingId, runId } = await this.recording(failure.file, null);
     this.store.recordDetectionFailure(runId, recordingId, failure.message);
