@@ -2,18 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_FEATURE_CONFIG, type FeatureConfig } from '../../src-main/engine/features/config';
 import type { CrnnConfig, ModelManifest } from '../../src-main/engine/model/manifest';
+import { createRng as rng } from '../../src-main/engine/random';
 
-/** Deterministic PRNG for fixtures (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 export const FIXTURE_CLASSES = ['babycry', 'glassbreak', 'gunshot'];
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createRng as createUniform } from '../random';
 
 /** A seeded uniform generator; never Math.random, so a mix is reproducible from its seed. */
 export interface Rng {
@@ -15,16 +16,9 @@ export function hash32(text: string): number {
   return createHash('sha256').update(text).digest().readUInt32BE(0);
 }
 
-/** mulberry32: small, fast, and good enough for drawing mixture parameters. */
+/** mulberry32 (../random): small, fast, and good enough for drawing mixture parameters. */
 export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = createUniform(seed);
   return {
     next,
     int: (n) => Math.floor(next() * n),

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { CrnnConfig } from './manifest';
 import { timePoolFactor } from './manifest';
 import { conv2dBackpropFilterFromOps } from './wasm-kernels';
+import { createRng } from '../random';
 
 export const BN_EPSILON = 1e-3;
 
@@ -43,26 +44,7 @@ export function isTrainableWeight(name: string): boolean {
   return !/^bn\d+\/(mean|variance)$/.test(name);
 }
 
-/** Small deterministic PRNG (mulberry32) whose whole state is one integer, so a checkpoint can store it. */
-export class SeededRng {
-  constructor(public state: number) {
-    this.state = state >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next = (): number => {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The same seed gives the same numbers on every backend. */
-export function createRng(seed: number): () => number {
-  return new SeededRng(seed).next;
-}
+export { createRng, SeededRng } from '../random';
 
 function glorotUniform(shape: number[], fanIn: number, fanOut: number, rng: () => number): Float32Array {
   const limit = Math.sqrt(6 / (fanIn + fanOut));
