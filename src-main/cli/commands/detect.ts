@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ANNOTATION_FORMATS, PER_FILE_FORMATS, formatAnnotations, writeAnnotationFile, type AnnotationFormat } from '../../engine/annotations';
 import type { AnnotationSet } from '../../engine/annotations/types';
 import { DetectionDbSink } from '../../engine/detect/db-sink';
@@ -8,9 +8,10 @@ import type { PostprocessConfig } from '../../engine/model/manifest';
 import { readModelFiles } from '../../engine/onnx/model-files';
 import { CliUsageError } from '../args';
 import { defineCommand, type CliIO } from '../command';
+import { BUNDLED_MODEL_DIR as DEFAULT_MODEL_DIR } from '../../engine/model/bundled';
 
 /** The model shipped with Earmark, found from the package, not the working directory. */
-export const DEFAULT_MODEL_DIR = resolve(import.meta.dirname, '..', '..', '..', 'resources', 'models', 'default');
+export { DEFAULT_MODEL_DIR };
 
 /** Exit code when some files could not be processed (the others were detected and written). */
 export const EXIT_SOME_FAILED = 3;

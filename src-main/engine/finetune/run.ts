@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import type { AnnotationSet } from '../annotations/types';
 import { frameDuration } from '../features/config';
@@ -17,9 +16,10 @@ import { recoverInterruptedRuns, runOwner } from './recover';
 import { classesWithEvents, summarize, tuneOnHeldBack, type ScoreSummary } from './scores';
 import { holdOutSplit } from './split';
 import { finetuneLoop, type FinetuneEpoch } from './train-loop';
+import { BUNDLED_MODEL_DIR as DEFAULT_MODEL_DIR } from '../model/bundled';
 
 /** The bundled default model, used when the database has no active model and no --from is given. */
-export const DEFAULT_MODEL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'resources', 'models', 'default');
+export { DEFAULT_MODEL_DIR };
 
 export interface FinetuneOptions {
   dbPath: string;
