@@ -10,7 +10,7 @@ import type { Detector, DetectorFactory } from '../../src-main/service/detector'
 import { engineDetectorFactory } from '../../src-main/service/engine-detector';
 import { createService } from '../../src-main/service/service';
 import { makeTinyModel, synthClip, TINY_FEATURES, type SynthEvent } from '../fixtures/finetune/setup';
-import { chromiumAvailable, CHROMIUM_MISSING, launchChromium } from './helpers/browser';
+import { chromiumAvailable, CHROMIUM_MISSING, launchChromium, openStudioPage } from './helpers/browser';
 import { ensureRendererBuilt, RENDERER_OUT } from './helpers/renderer-build';
 
 // The learning loop in the studio: detect, correct and review files, fine-tune from the Training
@@ -127,11 +127,7 @@ describe.skipIf(!chromiumAvailable)('fine-tuning loop end to end (Chromium again
       onInternalError: (error, method) => serverErrors.push(`${method}: ${(error as Error)?.stack ?? String(error)}`),
     });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1600, height: 960 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('response', (r) => {
-      if (r.status() >= 400) pageErrors.push(`HTTP ${r.status()} ${new URL(r.url()).pathname}`);
-    });
+    page = await openStudioPage(browser, pageErrors);
   });
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, CHROMIUM_MISSING, launchChromium } from './helpers/browser';
+import { chromiumAvailable, CHROMIUM_MISSING, launchChromium, openStudioPage } from './helpers/browser';
 import { DURATION } from './helpers/audio';
 import { ensureRendererBuilt } from './helpers/renderer-build';
 import { startStudio, type Studio } from './helpers/studio';
@@ -62,11 +62,7 @@ describe.skipIf(!chromiumAvailable)('studio end to end (Chromium against earmark
     ensureRendererBuilt();
     studio = await startStudio();
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1600, height: 960 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('response', (r) => {
-      if (r.status() >= 400) pageErrors.push(`HTTP ${r.status()} ${new URL(r.url()).pathname}`);
-    });
+    page = await openStudioPage(browser, pageErrors);
   });
 
   afterAll(async () => {

@@ -26,18 +26,7 @@ export interface MetricValues {
 }
 
 /** Mean over classes of the class-wise scores, ignoring NaN (numpy.nanmean), as sed_eval's class_wise_average. */
-export interface AverageValues {
-  error_rate: number;
-  deletion_rate: number;
-  insertion_rate: number;
-  f_measure: number;
-  precision: number;
-  recall: number;
-  sensitivity?: number;
-  specificity?: number;
-  balanced_accuracy?: number;
-  accuracy?: number;
-}
+export type AverageValues = Pick<MetricValues, 'error_rate' | 'deletion_rate' | 'insertion_rate' | 'f_measure' | 'precision' | 'recall' | 'sensitivity' | 'specificity' | 'balanced_accuracy' | 'accuracy'>;
 
 export type EventMatching = 'optimal' | 'greedy';
 /** How precision is scored when a class (or the whole system) output nothing: sed_eval's empty_system_output_handling. */
