@@ -31,7 +31,7 @@ function hasSox(): boolean {
  * The model to time: the default one when it exists, else an untrained one of the default architecture
  * and features (same size, so the same inference cost), written once.
  */
-async function benchModel(): Promise<{ dir: string; note: string }> {
+export async function benchModel(): Promise<{ dir: string; note: string }> {
   if (existsSync(join(MODEL_DIR, 'model.json'))) return { dir: MODEL_DIR, note: MODEL_DIR };
   if (!existsSync(join(STAND_IN_DIR, 'model.json'))) {
     const features = { ...DEFAULT_FEATURE_CONFIG };

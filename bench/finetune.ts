@@ -9,7 +9,7 @@ import { encodeWav } from '../src-main/engine/audio/wav';
 import { DEFAULT_FEATURE_CONFIG, frameDuration } from '../src-main/engine/features/config';
 import { computeLogMel } from '../src-main/engine/features/logmel';
 import { DEFAULT_MODEL_DIR, runFinetune, type FinetuneOptions } from '../src-main/engine/finetune/run';
-import { backgroundExcerpt, loopCrossfadeLength, renderMixture } from '../src-main/engine/mix/render';
+import { renderPlan } from '../src-main/engine/mix/render';
 import { planMixtures } from '../src-main/engine/mix/plan';
 import { rngFor } from '../src-main/engine/mix/prng';
 import { EVENT_TRIM_THRESHOLD_DB, listCorpus, LOOP_CROSSFADE_SECONDS } from '../src-main/engine/mix/run';
@@ -127,14 +127,11 @@ export async function buildDomain(dir: string, log: (line: string) => void = () 
   mkdirSync(dir, { recursive: true });
   for (const label of DOMAIN.classes) {
     for (const plan of planMixtures(settings, 'test', label, DOMAIN.perClass, sources)) {
-      const bg = audio.get(plan.background.file)!;
-      const background = backgroundExcerpt(bg, plan.background.start, plan.length, loopCrossfadeLength(bg.length, sr, settings.loopCrossfadeSeconds));
-      const event = plan.event && { samples: audio.get(plan.event.file)!.subarray(plan.event.sourceStart, plan.event.sourceStart + plan.event.length), onset: plan.event.onset, ebrDb: plan.event.ebrDb };
-      const mixed = renderMixture(background, event).samples;
+      const mixed = renderPlan(plan, (file) => audio.get(file)!, sr, settings.loopCrossfadeSeconds).samples;
       const name = plan.name.replace(/^test_/, 'field_');
       const path = join(dir, name);
       writeFileSync(path, encodeWav(bandLimit(mixed, sr, DOMAIN.bandHz), sr));
-      files.push({ name, path, events: plan.event ? [{ filename: name, onset: plan.event.onset / sr, offset: (plan.event.onset + plan.event.length) / sr, label }] : [] });
+      files.push({ name, path, events: plan.events.map((e) => ({ filename: name, onset: e.onset / sr, offset: (e.onset + e.length) / sr, label: e.label })) });
     }
   }
   // A fixed, seeded interleaving: the first `reviewPool` files are the ones a user may review, the rest the test set.

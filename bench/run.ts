@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { formatTable, type BenchRow, type BenchSection } from './lib';
+import { formatTable, type BenchRow } from './lib';
 import { sections } from './sections';
 
 // `npm run bench [-- SECTION...]`: runs the named sections (all by default), prints one table, saves JSON.

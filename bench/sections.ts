@@ -4,7 +4,8 @@ import type { BenchSection } from './lib';
 import { detectSections } from './detect';
 import { finetuneBench } from './finetune';
 import { mixBench } from './mix';
+import { robustnessSection } from './robustness';
 import { trainStepSection } from './train';
 
 // Each bench module exports its sections; they are listed here once.
-export const sections: BenchSection[] = [...audioBenchSections, mixBench, ...detectSections, accuracySection, trainStepSection, finetuneBench];
+export const sections: BenchSection[] = [...audioBenchSections, mixBench, ...detectSections, accuracySection, trainStepSection, finetuneBench, robustnessSection];

@@ -22,7 +22,7 @@ describe('contract schemas', () => {
   });
 
   it('accepts good params and fills defaults', () => {
-    expect(parseParams('export.run', { projectId: 1 })).toEqual({ projectId: 1, format: 'dcase', verifiedOnly: false });
+    expect(parseParams('export.run', { projectId: 1 })).toEqual({ projectId: 1, format: 'dcase', verifiedOnly: false, overwrite: false });
     expect(parseParams('detection.start', { projectId: 2, recordingIds: [1, 2] })).toEqual({ projectId: 2, recordingIds: [1, 2], force: false });
     expect(parseParams('recordings.spectrogram', { recordingId: 1, start: 0, end: 10 })).toMatchObject({ scale: 'mel', columns: 1024, bins: 128 });
     expect(parseParams('labels.create', { projectId: 1, name: '  dog bark ', color: '#AABBCC', shortcut: 'd' })).toMatchObject({ name: 'dog bark' });

@@ -59,7 +59,7 @@ describe('earmark convert', () => {
     expect(await convertCommand.run([join(dir, 'events.txt'), join(dir, 'x.csv'), '--from', 'mp3'], io)).toBe(2);
     expect(io.err).toContain('--from must be one of dcase, audacity, raven, csv, json');
     io = capture();
-    expect(await convertCommand.run([join(dir, 'nothing.txt'), join(dir, 'x.csv')], io)).toBe(1);
+    expect(await convertCommand.run([join(dir, 'nothing.txt'), join(dir, 'x.csv')], io)).toBe(2);
     expect(io.err).toContain('nothing.txt: file not found');
   });
 });

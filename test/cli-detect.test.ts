@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectCommand } from '../src-main/cli/commands/detect';
 import type { CliIO } from '../src-main/cli/command';
@@ -103,6 +104,27 @@ describe('earmark detect', () => {
       expect(reopened.eventHistory(reopened.listEvents({ recordingId: cry.id })[0].id)).toHaveLength(1);
     } finally {
       reopened.close();
+    }
+  });
+
+  it('writes the whole --out file and counts each file once when the database stays locked', async () => {
+    const db = join(dir, 'locked.db');
+    openStore(db).close();
+    const holder = new Database(db);
+    holder.exec('BEGIN IMMEDIATE');
+    process.env.EARMARK_BUSY_TIMEOUT_MS = '20';
+    try {
+      const out = join(dir, 'locked.txt');
+      const io = capture();
+      expect(await detectCommand.run([audioDir, '--model', modelDir, '--jobs', '0', '--db', db, '--out', out], io)).toBe(3);
+      expect(await readFile(out, 'utf8')).toBe('cry.wav\t0.96\t2.04\tbabycry\nnight/quiet.wav\n');
+      expect(io.err).toMatch(/2 files detected, 1 failed;/);
+      expect(io.err).toMatch(/Database .*locked\.db: \d+ writes? failed \(the annotation output is complete/);
+      expect(io.err).toMatch(/database is locked/);
+    } finally {
+      delete process.env.EARMARK_BUSY_TIMEOUT_MS;
+      holder.exec('ROLLBACK');
+      holder.close();
     }
   });
 

@@ -51,7 +51,7 @@ describe('earmark eval', () => {
     expect(await evalCommand.run([join(dir, 'ref.txt'), join(dir, 'est.txt'), '--metric', 'segment'], io)).toBe(0);
     expect(io.out).toMatch(/^Segment-based metrics, segments of 1 s/);
     expect(io.out).toMatch(/Class-wise average \(macro-average\)/);
-    expect(io.out).toMatch(/\n  dog +\|\s+2 \|\s+3 \|/); // dog: reference segments 1-2, estimated 1-2 and 5
+    expect(io.out).toMatch(/\n {2}dog +\|\s+2 \|\s+3 \|/); // dog: reference segments 1-2, estimated 1-2 and 5
   });
 
   it('reads folders: files pair by name, events without a file name get the file stem', async () => {
@@ -76,10 +76,10 @@ describe('earmark eval', () => {
     expect(io.err).toContain('missing ESTIMATED');
   });
 
-  it('bad input files exit 1 naming the file and line', async () => {
+  it('bad input files exit 2 naming the file and line', async () => {
     await writeFile(join(dir, 'bad.txt'), 'a.wav\t1\t2\tdog\na.wav\t4\t3\tdog\n');
     const io = capture();
-    expect(await evalCommand.run([join(dir, 'ref.txt'), join(dir, 'bad.txt')], io)).toBe(1);
+    expect(await evalCommand.run([join(dir, 'ref.txt'), join(dir, 'bad.txt')], io)).toBe(2);
     expect(io.err).toContain(`${join(dir, 'bad.txt')}:2: offset 3 is before onset 4`);
   });
 

@@ -43,7 +43,7 @@ describe('earmark finetune', () => {
     const thin = await tinyProject([{ name: 'only.wav', events: [{ label: 'beep', onset: 1, offset: 2 }], reviewed: true }]);
     try {
       const io2 = capture();
-      expect(await finetuneCommand.run(['--db', thin.dbPath], io2)).toBe(1);
+      expect(await finetuneCommand.run(['--db', thin.dbPath], io2)).toBe(2);
       expect(io2.err.endsWith(
         'earmark finetune: not enough reviewed material to fine-tune:\n  - 1 reviewed recording(s); at least 4 are needed (mark more files reviewed)\n',
       ), io2.err).toBe(true);

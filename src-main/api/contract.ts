@@ -68,6 +68,7 @@ export const Name = z
   .trim()
   .min(1, 'must not be empty')
   .max(LIMITS.nameLength)
+  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
   .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
 /** CSS hex colour, #rrggbb. */
 export const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'colour must be #rrggbb');
@@ -238,6 +239,8 @@ export const Job = z.object({
   current: z.string().nullable(),
   /** Per-file failures; the job goes on after a file fails. */
   errors: z.array(JobFileError),
+  /** Per-file problems that did not stop the file (e.g. non-finite samples read as silence); absent when none. */
+  warnings: z.array(JobFileError).optional(),
   /** Overall failure message when status is 'failed'. */
   message: z.string().nullable(),
   startedAt: Timestamp,
@@ -530,7 +533,9 @@ export const api = {
   /**
    * Exports events of a project (or of some recordings). With `destination` (relative to the project
    * root, or absolute inside it) the file is written there and `path` returned; without it the text
-   * is returned. `verifiedOnly` keeps only human-verified events.
+   * is returned. `verifiedOnly` keeps only human-verified events. The file is written whole (temporary
+   * file, then rename); an existing file is replaced only with `overwrite: true` ('conflict' otherwise),
+   * and never the project database or an audio file ('forbidden-path').
    */
   'export.run': {
     params: p({
@@ -540,6 +545,7 @@ export const api = {
       destination: PathString.optional(),
       minConfidence: Confidence.optional(),
       verifiedOnly: z.boolean().default(false),
+      overwrite: z.boolean().default(false),
     }),
     result: z.object({
       format: ExportFormat,

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 /** A usage mistake on the command line: printed with the command's usage, exit code 2. */
@@ -6,6 +7,13 @@ export class CliUsageError extends Error {
     super(message);
     this.name = 'CliUsageError';
   }
+}
+
+/** Refuses (exit 2) an option naming a file or folder that is not there, before any work starts. */
+export function requireExisting(path: string, option: string, kind: 'file' | 'folder'): void {
+  const info = statSync(path, { throwIfNoEntry: false });
+  if (!info) throw new CliUsageError(`${option}: "${path}" does not exist`);
+  if (kind === 'folder' ? !info.isDirectory() : info.isDirectory()) throw new CliUsageError(`${option}: "${path}" is not a ${kind}`);
 }
 
 type OptionKind = 'string' | 'number' | 'integer' | 'boolean' | 'list' | 'choice';

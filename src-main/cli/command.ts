@@ -1,4 +1,5 @@
 import { CliUsageError, formatHelp, parseCommand, type CommandSpec, type OptionSpecs, type ParsedCommand } from './args';
+import { EXIT, isInputError } from './exit-codes';
 
 /** Where a command writes: injectable so tests can capture output without spawning a process. */
 export interface CliIO {
@@ -34,24 +35,21 @@ export function defineCommand<S extends OptionSpecs>(
       } catch (error) {
         if (error instanceof CliUsageError) {
           io.stderr(`earmark ${spec.name}: ${error.message}\n\n${formatHelp(spec)}\n`);
-          return 2;
+          return EXIT.invalidInput;
         }
         throw error;
       }
       if (args.help) {
         io.stdout(`${formatHelp(spec)}\n`);
-        return 0;
+        return EXIT.ok;
       }
       try {
         return await handler(args, io);
       } catch (error) {
-        if (error instanceof CliUsageError) {
-          io.stderr(`earmark ${spec.name}: ${error.message}\n`);
-          return 2;
-        }
-        io.stderr(`earmark ${spec.name}: ${(error as Error).message}\n`);
-        if (process.env.EARMARK_DEBUG) io.stderr(`${(error as Error).stack}\n`);
-        return 1;
+        io.stderr(`earmark ${spec.name}: ${(error as Error)?.message ?? String(error)}\n`);
+        if (error instanceof CliUsageError || isInputError(error)) return EXIT.invalidInput;
+        if (process.env.EARMARK_DEBUG) io.stderr(`${(error as Error)?.stack}\n`);
+        return EXIT.internal;
       }
     },
   };

@@ -1,4 +1,5 @@
 import { processIO, type CliCommand, type CliIO } from './command';
+import { EXIT } from './exit-codes';
 import { commands } from './registry';
 
 function overview(list: readonly CliCommand[]): string {
@@ -13,12 +14,23 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(`${overview(commands)}\n`);
-    return name === undefined ? 2 : 0;
+    return name === undefined ? EXIT.invalidInput : EXIT.ok;
   }
   const command = commands.find((c) => c.spec.name === name);
   if (!command) {
     io.stderr(`earmark: unknown command "${name}"\n\n${overview(commands)}\n`);
-    return 2;
+    return EXIT.invalidInput;
   }
-  return command.run(rest, io);
+  // A command that saves its work on SIGINT/SIGTERM listens itself; any other stops at once, with the one exit code.
+  const fallback = (signal: NodeJS.Signals) => {
+    if (process.listenerCount(signal) === 1) process.exit(EXIT.interrupted);
+  };
+  process.on('SIGINT', fallback);
+  process.on('SIGTERM', fallback);
+  try {
+    return await command.run(rest, io);
+  } finally {
+    process.off('SIGINT', fallback);
+    process.off('SIGTERM', fallback);
+  }
 }

@@ -22,7 +22,23 @@ export interface ServerOptions {
   token?: string;
   /** Called for unexpected (500) errors. */
   onInternalError?: (error: unknown, method: string) => void;
+  /** Limits on slow clients (defaults: SERVER_TIMEOUTS); tests shorten them. */
+  timeouts?: Partial<ServerTimeouts>;
 }
+
+/** A request whose headers or body trickle in past these is dropped, so slow sockets cannot pile up. */
+export interface ServerTimeouts {
+  /** Whole header block. */
+  headersMs: number;
+  /** Whole request, headers and body. */
+  requestMs: number;
+  /** An API request body, from the end of the headers. */
+  bodyMs: number;
+  /** How often Node checks the header and request deadlines. */
+  checkIntervalMs: number;
+}
+
+export const SERVER_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, bodyMs: 10_000, checkIntervalMs: 1_000 };
 
 export interface RunningServer {
   url: string;
@@ -51,6 +67,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (options.host !== undefined && options.host !== '127.0.0.1') throw new Error('earmark serve binds to 127.0.0.1 only');
   const token = options.token ?? createToken();
   const rendererDir = options.rendererDir ?? null;
+  const timeouts = { ...SERVER_TIMEOUTS, ...options.timeouts };
   let port = 0;
   const sseClients = new Set<ServerResponse>();
   const service = await options.createService({
@@ -81,12 +98,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     let params: unknown;
     try {
-      params = await readJsonBody(req, LIMITS.maxBodyBytes);
+      params = await readJsonBody(req, LIMITS.maxBodyBytes, timeouts.bodyMs);
     } catch (error) {
       const apiError = error instanceof ApiError ? error : new ApiError('invalid-params', (error as Error).message);
-      // Stop reading an oversized body; close the connection after answering.
-      sendError(res, apiError, apiError.code === 'payload-too-large' ? { Connection: 'close' } : {});
-      if (apiError.code === 'payload-too-large') req.destroy();
+      // Stop reading an oversized or stalled body; close the connection after answering.
+      const unread = !req.complete;
+      sendError(res, apiError, unread ? { Connection: 'close' } : {});
+      if (unread) res.once('finish', () => req.destroy());
       return;
     }
     try {
@@ -166,15 +184,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     sendJson(res, 404, { error: { code: 'not-found', message: `no such path ${path.slice(0, 200)}` } });
   }
 
-  const server = createServer((req, res) => {
+  const server = createServer({ connectionsCheckingInterval: timeouts.checkIntervalMs }, (req, res) => {
     handle(req, res).catch((error) => {
       options.onInternalError?.(error, 'http');
       if (!res.headersSent) sendError(res, new ApiError('internal', 'internal server error'));
       else res.destroy();
     });
   });
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 120_000;
+  server.headersTimeout = timeouts.headersMs;
+  server.requestTimeout = timeouts.requestMs;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -44,7 +44,7 @@ export async function runDetectionJob(input: DetectionJobInput): Promise<void> {
       if (job.signal.aborted) break;
       job.progress(done, total, recording.relPath);
       try {
-        const events = await detector.detect(recording.absPath, job.signal);
+        const events = await detector.detect(recording.absPath, job.signal, (message) => job.fileWarning(recording.id, recording.relPath, message));
         if (job.signal.aborted) break;
         store.recordDetection(runId, recording.id, clip(events, recording.durationSeconds));
       } catch (error) {

@@ -12,7 +12,8 @@ export interface DetectedEvent {
 export interface Detector {
   /** e.g. 'onnxruntime-node (cpu)'; shown by app.info. */
   readonly backend: string;
-  detect(file: string, signal: AbortSignal): Promise<DetectedEvent[]>;
+  /** `onWarning` hears problems that did not stop detection (e.g. non-finite samples replaced by silence). */
+  detect(file: string, signal: AbortSignal, onWarning?: (message: string) => void): Promise<DetectedEvent[]>;
   dispose(): Promise<void>;
 }
 

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkerFeatureProvider } from '../engine/detect';
 import { createFrameScorer } from '../engine/inference';
-import { probabilitiesToEvents } from '../engine/postprocess';
+import { detectionPostprocess, probabilitiesToEvents } from '../engine/postprocess';
 import type { DetectorFactory } from './detector';
 
 /**
@@ -13,14 +13,15 @@ import type { DetectorFactory } from './detector';
 export const engineDetectorFactory: DetectorFactory = async (model) => {
   const scorer = await createFrameScorer(model.dirPath, { backend: 'auto', threads: 1 });
   const provider = new WorkerFeatureProvider(scorer.manifest.features, 1);
-  const post = scorer.manifest.postprocess;
+  const post = detectionPostprocess(scorer.manifest.postprocess);
   return {
     backend: scorer.description,
-    async detect(file, signal) {
+    async detect(file, signal, onWarning) {
       if (signal.aborted) return [];
       const info = await stat(file);
       const features = provider.start({ path: file, name: path.basename(file), root: path.dirname(file), size: info.size, mtimeMs: info.mtimeMs });
       const { probs, frames } = await scorer.scoreStream(features.chunks);
+      for (const warning of features.stats().warnings) onWarning?.(warning);
       return probabilitiesToEvents(probs, frames, scorer.classes, post, scorer.frameSeconds, path.basename(file), features.stats().durationSeconds).map((e) => ({
         label: e.label,
         onset: e.onset,

@@ -9,6 +9,8 @@ export interface JobHandle {
   readonly signal: AbortSignal;
   progress(done: number, total: number, current: string | null): void;
   fileError(recordingId: number | null, path: string, message: string): void;
+  /** A file that was processed despite a problem. */
+  fileWarning(recordingId: number | null, path: string, message: string): void;
   epoch(entry: Job['epochs'][number]): void;
   /** Training jobs: replaces the job's training details (run id, warnings, outcome). */
   training(detail: NonNullable<Job['training']>): void;
@@ -54,6 +56,10 @@ export class JobRegistry {
       },
       fileError: (recordingId, path, message) => {
         job.errors.push({ recordingId, path, message });
+        emit();
+      },
+      fileWarning: (recordingId, path, message) => {
+        (job.warnings ??= []).push({ recordingId, path, message });
         emit();
       },
       epoch: (entry) => {

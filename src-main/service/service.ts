@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ import {
   type ApiResult,
   type EditState,
 } from '../api/contract';
-import { formatAnnotations, writeAnnotationFile, type AnnotationSet, type SoundEvent } from '../engine/annotations';
+import { formatAnnotations, type AnnotationSet, type SoundEvent } from '../engine/annotations';
 import { probeAudioFile } from '../engine/audio/decode';
 import { hashFile, openStore, type EventRow, type LabelRow, type RecordingRow, type Store } from '../engine/store';
 import type { DetectorFactory } from './detector';
@@ -22,6 +22,7 @@ import { toServiceError } from './errors';
 import { findAudioFiles, isAudioFileName, mapLimit, mimeTypeFor } from './folder-scan';
 import { JobRegistry } from './jobs';
 import { SizedLru } from './lru';
+import { writeExportFile } from './export-file';
 import { resolveInsideRoot, relativePosix } from './paths';
 import { computePeaks, downsamplePeaks, roundedArray, type PeakArrays } from './peaks';
 import { computeSpectrogram } from './spectrogram';
@@ -325,11 +326,11 @@ export async function createService(options: ServiceOptions, host: HostContext):
     if (params.destination === undefined) {
       return { format: params.format, text: formatAnnotations(set, params.format), path: null, eventCount: events.length, fileCount: recordings.length };
     }
-    const target = resolveInsideRoot(project.rootDir, params.destination, 'export destination');
-    const dirInfo = await stat(target).catch(() => null);
-    if (dirInfo?.isDirectory()) throw new ApiError('invalid-params', `export destination ${target} is a folder; give a file name`);
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeAnnotationFile(target, set, params.format);
+    const target = await resolveInsideRoot(project.rootDir, params.destination, 'export destination');
+    await writeExportFile(target, formatAnnotations(set, params.format), params.overwrite, {
+      dbPath: store.db.memory ? null : store.db.name,
+      audioPaths: store.listRecordings(project.id).map((r) => r.absPath),
+    });
     return { format: params.format, text: null, path: target, eventCount: events.length, fileCount: recordings.length };
   }
 

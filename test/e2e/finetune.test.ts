@@ -10,7 +10,7 @@ import type { Detector, DetectorFactory } from '../../src-main/service/detector'
 import { engineDetectorFactory } from '../../src-main/service/engine-detector';
 import { createService } from '../../src-main/service/service';
 import { makeTinyModel, synthClip, TINY_FEATURES, type SynthEvent } from '../fixtures/finetune/setup';
-import { chromiumAvailable, CHROMIUM_MISSING, launchChromium, openStudioPage } from './helpers/browser';
+import { chromiumAvailable, launchChromium, openStudioPage } from './helpers/browser';
 import { ensureRendererBuilt, RENDERER_OUT } from './helpers/renderer-build';
 
 // The learning loop in the studio: detect, correct and review files, fine-tune from the Training

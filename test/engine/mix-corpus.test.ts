@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CORPUS_DIR, CORPUS_MISSING, corpusAvailable } from '../corpus';
 import { decodeAudioFile } from '../../src-main/engine/audio/decode';
 import { listCorpus } from '../../src-main/engine/mix/run';
-import { sourceGroup, splitSources, SPLITS } from '../../src-main/engine/mix/split';
+import { splitSources, SPLITS } from '../../src-main/engine/mix/split';
 import { audibleExtent } from '../../src-main/engine/mix/trim';
 
 const CLASSES = ['babycry', 'glassbreak', 'gunshot'];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src-main/engine/mix/prng';
-import { backgroundExcerpt, loopPeriod, renderMixture, rms } from '../../src-main/engine/mix/render';
+import { backgroundExcerpt, loopPeriod, renderBackground, renderMixture, rms } from '../../src-main/engine/mix/render';
 import { audibleExtent } from '../../src-main/engine/mix/trim';
 
 const RATE = 16000;
@@ -27,7 +27,7 @@ describe('renderMixture', () => {
     const event = tone(RATE / 2, 0.3);
     for (const ebrDb of [-6, 0, 6]) {
       const onset = 12345;
-      const out = renderMixture(background, { samples: event, onset, ebrDb });
+      const out = renderMixture(background, [{ samples: event, onset, ebrDb }]);
       expect(out.mixGain).toBe(1);
       expect(ebrOf(out.samples, background, out.mixGain, onset, event.length)).toBeCloseTo(ebrDb, 4);
       // Outside the event, the mixture is the background untouched.
@@ -39,7 +39,7 @@ describe('renderMixture', () => {
   it('scales the whole mixture below 0.98 FS when it would peak higher, keeping the EBR', () => {
     const background = noise(RATE, 0.5);
     const event = tone(RATE / 4, 0.2);
-    const out = renderMixture(background, { samples: event, onset: 1000, ebrDb: 6 });
+    const out = renderMixture(background, [{ samples: event, onset: 1000, ebrDb: 6 }]);
     expect(out.mixGain).toBeLessThan(1);
     const peak = out.samples.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
     expect(peak).toBeCloseTo(0.98, 5);
@@ -49,14 +49,26 @@ describe('renderMixture', () => {
   it('leaves a background-only mixture as the background and does not modify its inputs', () => {
     const background = noise(1000, 0.2);
     const copy = background.slice();
-    const out = renderMixture(background, null);
+    const out = renderMixture(background, []);
     expect(out.samples).toEqual(background);
-    expect(out.eventGain).toBe(0);
+    expect(out.eventGains).toEqual([]);
     expect(background).toEqual(copy);
   });
 
+  it('meets the EBR of each event against the background under it when there are several', () => {
+    const background = noise(6 * RATE, 0.1);
+    for (let i = 3 * RATE; i < background.length; i++) background[i] *= 0.1; // a quieter second half
+    const events = [
+      { samples: tone(RATE / 2, 0.3), onset: 1000, ebrDb: -6 },
+      { samples: tone(RATE / 4, 0.05, 500), onset: 4 * RATE, ebrDb: 6 },
+    ];
+    const out = renderMixture(background, events);
+    expect(out.eventGains).toHaveLength(2);
+    for (const e of events) expect(ebrOf(out.samples, background, out.mixGain, e.onset, e.samples.length)).toBeCloseTo(e.ebrDb, 3);
+  });
+
   it('refuses an event that does not fit', () => {
-    expect(() => renderMixture(noise(100, 0.1), { samples: tone(50, 0.1), onset: 60, ebrDb: 0 })).toThrow(RangeError);
+    expect(() => renderMixture(noise(100, 0.1), [{ samples: tone(50, 0.1), onset: 60, ebrDb: 0 }])).toThrow(RangeError);
   });
 });
 
@@ -79,6 +91,41 @@ describe('background excerpt', () => {
     let maxStep = 0;
     for (let i = 1; i < out.length; i++) maxStep = Math.max(maxStep, Math.abs(out[i] - out[i - 1]));
     expect(maxStep).toBeLessThan(0.05);
+  });
+});
+
+describe('renderBackground', () => {
+  const piece = { looped: false, fadeIn: 0, fadeOut: 0 };
+
+  it('gives a single unfaded piece exactly as its excerpt, looped when short', () => {
+    const src = noise(1000, 0.5);
+    const audioOf = () => src;
+    expect(renderBackground([{ ...piece, file: 'a', start: 100, at: 0, length: 300 }], 300, audioOf, RATE, 0.001)).toEqual(src.slice(100, 400));
+    const looped = renderBackground([{ ...piece, file: 'a', start: 850, at: 0, length: 2500, looped: true }], 2500, audioOf, RATE, 100 / RATE);
+    expect(looped).toEqual(backgroundExcerpt(src, 850, 2500, 100));
+  });
+
+  it('joins pieces with an equal-power crossfade', () => {
+    const files: Record<string, Float32Array> = { a: new Float32Array(1000).fill(0.5), b: new Float32Array(1000).fill(-0.25) };
+    const out = renderBackground(
+      [
+        { ...piece, file: 'a', start: 0, at: 0, length: 600, fadeOut: 100 },
+        { ...piece, file: 'b', start: 200, at: 500, length: 500, fadeIn: 100 },
+      ],
+      1000,
+      (f) => files[f],
+      RATE,
+      0,
+    );
+    expect(out[0]).toBe(0.5);
+    expect(out[499]).toBe(0.5);
+    expect(out[600]).toBe(-0.25);
+    expect(out[999]).toBe(-0.25);
+    for (let i = 500; i < 600; i++) {
+      const theta = (Math.PI / 2) * ((i - 500 + 0.5) / 100);
+      expect(out[i]).toBeCloseTo(0.5 * Math.cos(theta) - 0.25 * Math.sin(theta), 6);
+    }
+    expect(() => renderBackground([{ ...piece, file: 'a', start: 0, at: 900, length: 200 }], 1000, (f) => files[f], RATE, 0)).toThrow(RangeError);
   });
 });
 

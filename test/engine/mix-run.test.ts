@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,10 +8,10 @@ import { encodeWav } from '../../src-main/engine/audio/wav';
 import { mixCommand } from '../../src-main/cli/commands/mix';
 import type { CliIO } from '../../src-main/cli/command';
 import { createRng } from '../../src-main/engine/mix/prng';
-import { backgroundExcerpt, loopCrossfadeLength, rms } from '../../src-main/engine/mix/render';
+import { backgroundExcerpt, loopCrossfadeLength, renderBackground, rms } from '../../src-main/engine/mix/render';
 import { runMix, LOOP_CROSSFADE_SECONDS, type MixManifest, type MixOptions, type MixProgress } from '../../src-main/engine/mix/run';
 import { SPLITS } from '../../src-main/engine/mix/split';
-import type { RecipeEntry } from '../../src-main/engine/mix/output';
+import type { LongRecipeEntry, Task2RecipeEntry } from '../../src-main/engine/mix/output';
 
 const RATE = 16000;
 const LEAD = 0.2; // seconds of silence before each synthetic event's tone burst
@@ -131,7 +132,7 @@ describe('runMix on a synthetic corpus', () => {
 
   it('lists each mixture as DCASE lines matching the recipe, with the event from its split', async () => {
     for (const split of SPLITS) {
-      const recipe = JSON.parse(await readFile(join(out, split, 'meta', `recipe_${split}.json`), 'utf8')) as { mixtures: RecipeEntry[] };
+      const recipe = JSON.parse(await readFile(join(out, split, 'meta', `recipe_${split}.json`), 'utf8')) as { mixtures: Task2RecipeEntry[] };
       const lines = (await readFile(join(out, split, 'meta', `event_list_${split}.txt`), 'utf8')).trimEnd().split('\n');
       expect(lines).toHaveLength(recipe.mixtures.length);
       recipe.mixtures.forEach((m, i) => {
@@ -153,7 +154,7 @@ describe('runMix on a synthetic corpus', () => {
     let looped = 0;
     const decoded = new Map<string, Float32Array>();
     for (const split of SPLITS) {
-      const recipe = JSON.parse(await readFile(join(out, split, 'meta', `recipe_${split}.json`), 'utf8')) as { mixtures: RecipeEntry[] };
+      const recipe = JSON.parse(await readFile(join(out, split, 'meta', `recipe_${split}.json`), 'utf8')) as { mixtures: Task2RecipeEntry[] };
       for (const m of recipe.mixtures) {
         const mix = (await decodeAudioFile(join(out, split, 'audio', m.name))).samples;
         expect(mix.length).toBe(5 * RATE);
@@ -215,6 +216,149 @@ describe('runMix on a synthetic corpus', () => {
   });
 });
 
+describe('long recordings (eventsPerMinute)', () => {
+  let out: string;
+  let manifest: MixManifest;
+  // 40 s at 6 events per minute: 4 events each, over 3-8 s backgrounds (many scene changes).
+  const longOptions = (dir: string, extra: Partial<MixOptions> = {}) =>
+    options(dir, { count: 2, evalCount: 3, splits: ['train', 'test'], lengthSeconds: 40, eventsPerMinute: 6, ...extra });
+  const recipeOf = async (dir: string, split: string) =>
+    JSON.parse(await readFile(join(dir, split, 'meta', `recipe_${split}.json`), 'utf8')) as { mixtures: LongRecipeEntry[] };
+  const lines = async (dir: string, file: string) => (await readFile(join(dir, file), 'utf8')).trimEnd().split('\n');
+
+  beforeAll(async () => {
+    out = join(root, 'long-a');
+    const result = await runMix(longOptions(out));
+    manifest = result.manifest;
+    expect(result.mixtures).toBe(2 + 3);
+  });
+
+  it('names recordings per split, lists every event, and keeps the per-class lists and counts right', async () => {
+    expect(manifest.arguments.eventsPerMinute).toBe(6);
+    expect(manifest.longRecordings).toMatchObject({ eventsPerRecording: 4, eventGapSeconds: 1 });
+    const seen = new Set<string>();
+    for (const [split, n] of [['train', 2], ['test', 3]] as const) {
+      const names = Array.from({ length: n }, (_, i) => `${split}_long_${String(i).padStart(4, '0')}.wav`);
+      expect((await readdir(join(out, split, 'audio'))).sort()).toEqual(names);
+      const recipe = (await recipeOf(out, split)).mixtures;
+      expect(recipe.map((m) => m.name)).toEqual(names);
+      const all = await lines(out, `${split}/meta/event_list_${split}.txt`);
+      const expected = recipe.flatMap((m) => m.events.map((e) => [m.name, String(e.onset), String(e.offset), e.label].join('\t')));
+      expect(all).toEqual(expected);
+      expect(all).toHaveLength(4 * n);
+      for (const label of ['beep', 'hum']) {
+        const list = await lines(out, `${split}/meta/event_list_${split}_${label}.txt`);
+        const ofClass = recipe.flatMap((m) => {
+          const own = m.events.filter((e) => e.label === label);
+          return own.length ? own.map((e) => [m.name, String(e.onset), String(e.offset), label].join('\t')) : [m.name];
+        });
+        expect(list).toEqual(ofClass);
+        const events = recipe.reduce((k, m) => k + m.events.filter((e) => e.label === label).length, 0);
+        expect(manifest.counts[split]![label]).toEqual({ mixtures: n, withEvent: recipe.filter((m) => m.events.some((e) => e.label === label)).length, events });
+      }
+      for (const m of recipe) {
+        for (const e of m.events) {
+          seen.add(e.label);
+          expect(manifest.sources.events[e.label][split]).toContain(e.file.split('/').pop());
+        }
+        for (const b of m.backgrounds) expect(manifest.sources.backgrounds[split]).toContain(b.file.split('/').pop());
+        expect(m.backgrounds.length).toBeGreaterThan(4);
+      }
+    }
+    expect([...seen].sort()).toEqual(['beep', 'hum']);
+  });
+
+  it('places every event apart, where the reference says, at its EBR against the background under it', async () => {
+    const decoded = new Map<string, Float32Array>();
+    const audioOf = (file: string) => decoded.get(file)!;
+    let checked = 0;
+    for (const split of ['train', 'test']) {
+      for (const m of (await recipeOf(out, split)).mixtures) {
+        const mix = (await decodeAudioFile(join(out, split, 'audio', m.name))).samples;
+        expect(mix.length).toBe(40 * RATE);
+        for (const b of m.backgrounds) if (!decoded.has(b.file)) decoded.set(b.file, (await decodeAudioFile(join(corpus, b.file))).samples);
+        const at = (seconds: number) => Math.round(seconds * RATE);
+        const pieces = m.backgrounds.map((b) => ({
+          file: b.file,
+          start: at(b.sourceOffset),
+          at: at(b.onset),
+          length: at(b.offset) - at(b.onset),
+          looped: false,
+          fadeIn: at(b.fadeIn),
+          fadeOut: at(b.fadeOut),
+        }));
+        const bg = renderBackground(pieces, mix.length, audioOf, RATE, LOOP_CROSSFADE_SECONDS);
+        const residual = mix.map((x, i) => x - m.mixGain * bg[i]);
+        // Outside the listed events the recording is its background.
+        const inEvent = (sample: number) => m.events.some((e) => sample >= at(e.onset) && sample < at(e.offset));
+        const frame = RATE / 100;
+        const floor = 0.01 * m.mixGain * rms(bg);
+        for (let f = 0; f < mix.length / frame; f++) {
+          if (rms(residual, f * frame, (f + 1) * frame) > floor) expect(inEvent(f * frame) || inEvent((f + 1) * frame - 1)).toBe(true);
+        }
+        m.events.forEach((e, i) => {
+          expect(e.onset).toBeGreaterThanOrEqual(0);
+          expect(e.offset).toBeLessThanOrEqual(40);
+          if (i > 0) expect(e.onset - m.events[i - 1].offset).toBeGreaterThanOrEqual(1 - 1e-9);
+          const on = at(e.onset);
+          const off = at(e.offset);
+          const ebr = 20 * Math.log10(rms(residual, on, off) / (m.mixGain * rms(bg, on, off)));
+          expect(Math.abs(ebr - e.ebrDb)).toBeLessThan(0.05);
+          checked++;
+        });
+      }
+    }
+    expect(checked).toBe(20);
+  });
+
+  it('is byte-for-byte reproducible from the seed', async () => {
+    const again = join(root, 'long-b');
+    await runMix(longOptions(again));
+    const files = await listAll(out);
+    expect(await listAll(again)).toEqual(files);
+    for (const f of files) expect((await readFile(join(again, f))).equals(await readFile(join(out, f))), f).toBe(true);
+  });
+
+  it('makes event-free ambience at 0 events per minute', async () => {
+    const dir = join(root, 'ambience');
+    const result = await runMix(longOptions(dir, { eventsPerMinute: 0, splits: ['test'], lengthSeconds: 20 }));
+    const names = ['test_ambience_0000.wav', 'test_ambience_0001.wav', 'test_ambience_0002.wav'];
+    expect((await readdir(join(dir, 'test', 'audio'))).sort()).toEqual(names);
+    expect(await lines(dir, 'test/meta/event_list_test.txt')).toEqual(names);
+    expect(await lines(dir, 'test/meta/event_list_test_hum.txt')).toEqual(names);
+    expect((await recipeOf(dir, 'test')).mixtures.every((m) => m.events.length === 0 && m.backgrounds.length > 1)).toBe(true);
+    expect(result.manifest.counts.test!.beep).toEqual({ mixtures: 3, withEvent: 0, events: 0 });
+  });
+
+  it('fails before writing any audio when the events cannot fit', async () => {
+    const dir = join(root, 'crowded');
+    await expect(runMix(longOptions(dir, { lengthSeconds: 5, eventsPerMinute: 60 }))).rejects.toThrow(/5 events .* do not fit in 5 s; lower --events-per-minute or raise --length/);
+    expect(await listAll(dir)).toEqual([]);
+  });
+});
+
+describe('Task 2 output', () => {
+  // SHA-256 over every file of a small mix, computed with the code before long recordings were added:
+  // the Task 2 path must keep writing exactly these bytes for the same arguments.
+  const GOLDEN = '8bd1c586ce45be541ceb553f1b1b9820604b5ff7b290083d13e4b29b4f240b8f';
+
+  it('is byte-for-byte what it was before long recordings existed', async () => {
+    const out = join(root, 'golden');
+    await runMix(options(out, { count: 3, evalCount: 2 }));
+    const hash = createHash('sha256');
+    for (const f of await listAll(out)) {
+      let bytes = await readFile(join(out, f));
+      if (f === 'manifest.json') {
+        // Not part of the mix: the temporary corpus path and the decoder's wording for the broken file.
+        const m = JSON.parse(bytes.toString('utf8')) as MixManifest;
+        bytes = Buffer.from(JSON.stringify({ ...m, arguments: { ...m.arguments, corpusDir: '' }, skipped: m.skipped.map((s) => s.file) }));
+      }
+      hash.update(`${f}\n`).update(bytes);
+    }
+    expect(hash.digest('hex')).toBe(GOLDEN);
+  });
+});
+
 describe('earmark mix command', () => {
   function capture(): CliIO & { out: string; err: string } {
     const io = { out: '', err: '', isTTY: false, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
@@ -256,7 +400,29 @@ describe('earmark mix command', () => {
     expect(await mixCommand.run(['--corpus', corpus, '--out', join(root, 'x')], io2)).toBe(2);
     expect(io2.err).toMatch(/--count is required/);
     const io3 = capture();
-    expect(await mixCommand.run(['--corpus', join(root, 'nope'), '--out', join(root, 'y'), '--count', '1'], io3)).toBe(1);
-    expect(io3.err).toMatch(/cannot read corpus folder .*nope/);
+    expect(await mixCommand.run(['--corpus', join(root, 'nope'), '--out', join(root, 'y'), '--count', '1'], io3)).toBe(2);
+    expect(io3.err).toMatch(/--corpus: ".*nope" does not exist/);
+    const io4 = capture();
+    expect(await mixCommand.run(['--corpus', corpus, '--out', join(root, 'z'), '--count', '1', '--events-per-minute=-1'], io4)).toBe(2);
+    expect(io4.err).toMatch(/--events-per-minute must be at least 0, got -1/);
+    const io4b = capture(); // node's parseArgs reads a separate "-1" as an option: also a usage error
+    expect(await mixCommand.run(['--corpus', corpus, '--out', join(root, 'z'), '--count', '1', '--events-per-minute', '-1'], io4b)).toBe(2);
+    expect(io4b.err).toMatch(/--events-per-minute/);
+    const io5 = capture();
+    expect(await mixCommand.run(['--corpus', corpus, '--out', join(root, 'z'), '--count', '1', '--events-per-minute', 'often'], io5)).toBe(2);
+    expect(io5.err).toMatch(/--events-per-minute expects a number, got "often"/);
+  });
+
+  it('makes long recordings with --events-per-minute, counting recordings per split', async () => {
+    const io = capture();
+    const out = join(root, 'cli-long');
+    const args = ['--corpus', corpus, '--out', out, '--count', '0', '--eval-count', '2', '--length', '20', '--events-per-minute', '7.4'];
+    const code = await mixCommand.run([...args, '--splits', 'test', '--classes', 'beep,hum', '--seed', '7'], io);
+    expect(code, io.err).toBe(0);
+    expect(io.err).toMatch(/^test: 2 long recordings \(4 events\)/m); // round(7.4 * 20 / 60) = 2 each
+    expect(io.out).toMatch(/wrote 2 long recordings/);
+    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as MixManifest;
+    expect(manifest.arguments).toMatchObject({ count: 0, evalCount: 2, lengthSeconds: 20, eventsPerMinute: 7.4, seed: 7 });
+    expect((await readdir(join(out, 'test', 'audio'))).sort()).toEqual(['test_long_0000.wav', 'test_long_0001.wav']);
   });
 });

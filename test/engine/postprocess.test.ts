@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AnnotationSet, SoundEvent } from '../../src-main/engine/annotations/types';
-import { medianFilterColumn, probabilitiesToEvents, tuneThresholds, type ClasswiseErrorRate } from '../../src-main/engine/postprocess';
+import { detectionPostprocess, medianFilterColumn, probabilitiesToEvents, tuneThresholds, type ClasswiseErrorRate } from '../../src-main/engine/postprocess';
 import type { PostprocessConfig } from '../../src-main/engine/model/manifest';
 
 const classes = ['babycry', 'glassbreak', 'gunshot'];
@@ -99,6 +99,23 @@ describe('probabilitiesToEvents', () => {
       ['gunshot', 2, 4], // tie on confidence 0.8: the longer one
       ['babycry', 4, 5],
     ]);
+  });
+
+  it('detection keeps every event of a long recording, even with a Task 2 model', () => {
+    // 80 frames of 1 s: three gunshots at 10, 40 and 70 s.
+    const gun = Array.from({ length: 80 }, (_, t) => ([10, 40, 70].includes(t) ? 0.9 : 0.02));
+    const { probs, frames } = matrix([zeros(80), zeros(80), gun]);
+    const taskTwoModel = { ...base, oneEventPerFile: true };
+    const post = detectionPostprocess(taskTwoModel, { thresholds: { gunshot: 0.4 } });
+    expect(post.oneEventPerFile).toBe(false);
+    expect(post.thresholds).toEqual({ babycry: 0.5, glassbreak: 0.5, gunshot: 0.4 });
+    expect(probabilitiesToEvents(probs, frames, classes, post, 1, 'long.wav').map((e) => [e.label, e.onset])).toEqual([
+      ['gunshot', 10],
+      ['gunshot', 40],
+      ['gunshot', 70],
+    ]);
+    // Asked for explicitly (scoring DCASE 2017 Task 2 mixtures), the rule still applies.
+    expect(probabilitiesToEvents(probs, frames, classes, detectionPostprocess(taskTwoModel, { oneEventPerFile: true }), 1, 'x')).toHaveLength(1);
   });
 
   it('rejects a config missing a class threshold, and short probability arrays', () => {

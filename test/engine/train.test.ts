@@ -162,7 +162,7 @@ describe('earmark train', () => {
     expect(await trainCommand.run(['--out', join(dir, 'x')], io)).toBe(2);
     expect(lines.join('')).toMatch(/--data DIR is required/);
     lines.length = 0;
-    expect(await trainCommand.run(['--data', dir, '--out', join(dir, 'x'), '--backend', 'cpu'], io)).toBe(1);
+    expect(await trainCommand.run(['--data', dir, '--out', join(dir, 'x'), '--backend', 'cpu'], io)).toBe(2); // invalid input: the README's exit-code rule
     expect(lines.join('')).toMatch(/manifest\.json: not found/);
     void readFile;
   });

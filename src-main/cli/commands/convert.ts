@@ -50,7 +50,10 @@ export const convertCommand = defineCommand(
     const [input, output] = positionals;
     const to = (options.to as AnnotationFormat | undefined) ?? formatFromExtension(output);
     if (!to) throw new CliUsageError(`cannot tell the output format from "${output}"; give --to (${ANNOTATION_FORMATS.join(', ')})`);
-    const set = await readAnnotationFile(input, options.from as AnnotationFormat | undefined, { filename: options.filename });
+    const set = await readAnnotationFile(input, options.from as AnnotationFormat | undefined, {
+      filename: options.filename,
+      onWarning: (message) => io.stderr(`earmark convert: warning: ${message}\n`),
+    });
     const recordings = filesOf(set);
     const toFolder = output.endsWith('/') || (await isFolder(output));
     if (toFolder) {

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ANNOTATION_FORMATS, PER_FILE_FORMATS, formatAnnotations, writeAnnotationFile, type AnnotationFormat } from '../../engine/annotations';
 import type { AnnotationSet } from '../../engine/annotations/types';
 import { DetectionDbSink } from '../../engine/detect/db-sink';
@@ -8,13 +8,14 @@ import type { PostprocessConfig } from '../../engine/model/manifest';
 import { readModelFiles } from '../../engine/onnx/model-files';
 import { CliUsageError } from '../args';
 import { defineCommand, type CliIO } from '../command';
+import { EXIT } from '../exit-codes';
 import { BUNDLED_MODEL_DIR as DEFAULT_MODEL_DIR } from '../../engine/model/bundled';
 
 /** The model shipped with Earmark, found from the package, not the working directory. */
 export { DEFAULT_MODEL_DIR };
 
 /** Exit code when some files could not be processed (the others were detected and written). */
-export const EXIT_SOME_FAILED = 3;
+export const EXIT_SOME_FAILED = EXIT.someFailed;
 
 /** "0.4" (every class) or "babycry=0.3,gunshot=0.6". */
 export function parseThresholds(text: string, classes: string[]): Record<string, number> {
@@ -57,19 +58,39 @@ function forOutput(set: AnnotationSet, format: AnnotationFormat): AnnotationSet 
   };
 }
 
-function summaryLines(s: DetectSummary): string[] {
+function summaryLines(s: DetectSummary, db: { path?: string; failures: { file?: string; message: string }[] }): string[] {
   const ok = s.results.filter((r) => !r.skipped).length;
   const skipped = s.results.length - ok;
+  const notRun = s.filesTotal - s.results.length - s.failures.length;
   const speed = s.wallSeconds > 0 ? s.audioSeconds / s.wallSeconds : 0;
   const lines = [
-    `earmark detect: ${ok} file${ok === 1 ? '' : 's'} detected${skipped ? `, ${skipped} already done (skipped)` : ''}${s.failures.length ? `, ${s.failures.length} failed` : ''}; ` +
+    `earmark detect: ${ok} file${ok === 1 ? '' : 's'} detected${skipped ? `, ${skipped} already done (skipped)` : ''}${s.failures.length ? `, ${s.failures.length} failed` : ''}` +
+      `${s.interrupted ? `, ${notRun} not run (interrupted)` : ''}; ` +
       `${(s.audioSeconds / 3600).toFixed(2)} h of audio in ${s.wallSeconds.toFixed(1)} s (${speed.toFixed(0)}x real time); ${s.annotations.events.length} events`,
   ];
   if (s.failures.length) {
     lines.push('Failed files:');
     for (const f of s.failures) lines.push(`  ${f.file.name}: ${f.reason}: ${f.message}`);
   }
+  if (db.failures.length) {
+    // Reported apart from the files: their detections are in the output, only the database lacks them.
+    lines.push(`Database ${db.path}: ${db.failures.length} write${db.failures.length === 1 ? '' : 's'} failed (the annotation output is complete; run again with --db to fill the database):`);
+    for (const f of db.failures.slice(0, 20)) lines.push(`  ${f.file ?? '(run)'}: ${f.message}`);
+    if (db.failures.length > 20) lines.push(`  ... and ${db.failures.length - 20} more`);
+  }
   return lines;
+}
+
+/** The database sink's own failures, collected so that none of them costs the annotation output. */
+class SinkFailures {
+  readonly list: { file?: string; message: string }[] = [];
+  async attempt(file: string | undefined, write: () => void | Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      this.list.push({ file, message: (error as Error)?.message ?? String(error) });
+    }
+  }
 }
 
 export const detectCommand = defineCommand(
@@ -92,6 +113,7 @@ export const detectCommand = defineCommand(
       force: { kind: 'boolean', description: 'Run every file again, even those the state file (OUT.state.json) records as done' },
       db: { kind: 'string', description: 'Also store recordings, predicted events and a detection run in this project database', valueName: 'FILE' },
       backend: { kind: 'choice', description: 'Inference engine (auto: onnxruntime when it loads, else TensorFlow.js)', choices: ['auto', 'onnx', 'tfjs'], default: 'auto' },
+      'one-event-per-file': { kind: 'boolean', description: 'Keep only the most confident event per class per file (the DCASE 2017 Task 2 rule for 30 s mixtures; off by default)' },
       threshold: { kind: 'string', description: 'Override decision thresholds: one for all classes (0.4) or per class (babycry=0.3,gunshot=0.6)', valueName: 'T' },
       window: { kind: 'number', description: 'Window length for long files, seconds', valueName: 'SECONDS', min: 1, default: 30 },
     },
@@ -100,7 +122,7 @@ export const detectCommand = defineCommand(
       'earmark detect a.flac b.wav                            # events to standard output, progress to stderr',
       'earmark detect big/ --shard 2/4 --out part2.txt        # one of four machines',
       'earmark detect rec/ --format audacity --out labels/    # one Audacity label file per recording',
-      'Exit status: 0 when every file was detected, 3 when some files failed (listed on stderr; the others are written), 1 on other errors, 2 on usage errors.',
+      'Exit status: 0 when every file was detected; 3 when some files failed or were not stored in --db (listed on stderr; the output holds every detected file); 130 on Ctrl+C/SIGTERM (the finished files are written); 2 on usage errors and invalid input; 1 on internal errors.',
     ],
   },
   async ({ positionals, options }, io: CliIO) => {
@@ -112,11 +134,31 @@ export const detectCommand = defineCommand(
     } catch (error) {
       throw new CliUsageError(`--shard: ${(error as Error).message}`);
     }
-    const { manifest } = await readModelFiles(options.model);
-    const postprocess: Partial<PostprocessConfig> | undefined = options.threshold ? { thresholds: parseThresholds(options.threshold, manifest.classes) } : undefined;
+    const { manifest } = await readModelFiles(options.model).catch((error: Error) => {
+      throw new CliUsageError(`--model: ${error.message}`);
+    });
+    const postprocess: Partial<PostprocessConfig> = {
+      ...(options.threshold ? { thresholds: parseThresholds(options.threshold, manifest.classes) } : {}),
+      ...(options['one-event-per-file'] ? { oneEventPerFile: true } : {}),
+    };
     const statePath = options.out ? (perFile ? join(options.out, '.earmark-detect.state.json') : `${options.out}.state.json`) : undefined;
     if (perFile && options.out) await mkdir(options.out, { recursive: true });
-    const sink = options.db ? DetectionDbSink.open(options.db, options.model, manifest) : undefined;
+    let sink: DetectionDbSink | undefined;
+    try {
+      if (options.db) await mkdir(dirname(resolve(options.db)), { recursive: true });
+      sink = options.db ? DetectionDbSink.open(options.db, options.model, manifest) : undefined;
+    } catch (error) {
+      throw new CliUsageError(`--db ${options.db}: ${(error as Error).message}`);
+    }
+    const dbFailures = new SinkFailures();
+    // Ctrl+C or SIGTERM: stop after the current file, then save the state and write the output as usual.
+    const controller = new AbortController();
+    const interrupt = (signal: NodeJS.Signals) => {
+      io.stderr(`\nearmark detect: ${signal}: writing the results of the finished files (again to quit at once)\n`);
+      controller.abort();
+    };
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
     let lastDraw = 0;
     let summary: DetectSummary;
     try {
@@ -131,6 +173,7 @@ export const detectCommand = defineCommand(
         force: options.force,
         postprocess,
         windowSeconds: options.window,
+        signal: controller.signal,
         log: (line) => io.stderr(`${line}\n`),
         onProgress: (p) => {
           if (!io.isTTY) return;
@@ -147,15 +190,17 @@ export const detectCommand = defineCommand(
         },
       });
     } catch (error) {
-      sink?.close('failed');
+      await dbFailures.attempt(undefined, () => sink?.close('failed'));
       if (error instanceof InputPathError) throw new CliUsageError(error.message);
       throw error;
+    } finally {
+      process.off('SIGINT', interrupt);
+      process.off('SIGTERM', interrupt);
     }
-    if (sink) for (const result of summary.results) if (result.skipped) await sink.recordSkipped(result);
-    sink?.close('completed');
     if (summary.filesTotal === 0 && !shard) {
+      sink?.close();
       io.stderr(`earmark detect: no audio files found in ${positionals.join(', ')}\n`);
-      return 1;
+      return EXIT.invalidInput;
     }
     const set = forOutput(summary.annotations, format);
     if (perFile) {
@@ -167,7 +212,15 @@ export const detectCommand = defineCommand(
     } else {
       io.stdout(formatAnnotations(set, format));
     }
-    for (const line of summaryLines(summary)) io.stderr(`${line}\n`);
-    return summary.failures.length > 0 ? EXIT_SOME_FAILED : 0;
+    // The output is safe on disk before the database, which may keep this process waiting for its lock.
+    for (const f of summary.sinkFailures) dbFailures.list.push({ file: f.file.name, message: f.message });
+    if (sink) {
+      const open = sink;
+      for (const result of summary.results) if (result.skipped) await dbFailures.attempt(result.file.name, () => open.recordSkipped(result));
+      await dbFailures.attempt(undefined, () => open.close(summary.interrupted ? 'cancelled' : 'completed'));
+    }
+    for (const line of summaryLines(summary, { path: options.db, failures: dbFailures.list })) io.stderr(`${line}\n`);
+    if (summary.interrupted) return EXIT.interrupted;
+    return summary.failures.length > 0 || dbFailures.list.length > 0 ? EXIT.someFailed : EXIT.ok;
   },
 );

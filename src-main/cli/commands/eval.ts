@@ -37,8 +37,9 @@ export const evalCommand = defineCommand(
     if (!(options.collar > 0)) throw new CliUsageError(`--collar must be greater than 0, got ${options.collar}`);
     if (!(options.resolution > 0)) throw new CliUsageError(`--resolution must be greater than 0, got ${options.resolution}`);
     const format = options.from as AnnotationFormat | undefined;
-    const reference = await readAnnotationInput(referencePath, format, options.filename);
-    const estimated = await readAnnotationInput(estimatedPath, format, options.filename);
+    const warnInput = (message: string) => io.stderr(`earmark eval: warning: ${message}\n`);
+    const reference = await readAnnotationInput(referencePath, format, options.filename, warnInput);
+    const estimated = await readAnnotationInput(estimatedPath, format, options.filename, warnInput);
     const common = { classes: options.classes, matchFilesBy: options.basename ? ('basename' as const) : ('exact' as const) };
     let report: MetricsReport;
     if (options.preset) report = evaluatePreset(options.preset as MetricsPreset, reference, estimated, common);

@@ -1,7 +1,7 @@
-import { CliUsageError } from '../args';
+import { CliUsageError, requireExisting } from '../args';
 import { defineCommand, type CliIO } from '../command';
+import { EXIT } from '../exit-codes';
 import { BACKEND_NAMES, type BackendName } from '../../engine/model/backend';
-import { FinetuneDataError } from '../../engine/finetune/errors';
 import { runFinetune, type FinetuneProgress } from '../../engine/finetune/run';
 import type { ScoreSummary } from '../../engine/finetune/scores';
 
@@ -55,12 +55,14 @@ export const finetuneCommand = defineCommand(
   },
   async ({ options }, io) => {
     if (!options.db) throw new CliUsageError('--db FILE is required');
+    requireExisting(options.db, '--db', 'file');
     const controller = new AbortController();
     const onSigint = () => {
       io.stderr('\ncancelling after the current batch (the previous model stays active)...\n');
       controller.abort();
     };
     process.once('SIGINT', onSigint);
+    process.once('SIGTERM', onSigint);
     try {
       const result = await runFinetune({
         dbPath: options.db,
@@ -82,7 +84,7 @@ export const finetuneCommand = defineCommand(
       });
       if (result.status === 'cancelled') {
         io.stdout(`fine-tuning cancelled after ${result.history.length} epoch(s); training run ${result.runId} marked cancelled, model ${result.parent.name} stays active\n`);
-        return 130;
+        return EXIT.interrupted;
       }
       const classes = result.model.classes;
       io.stdout(
@@ -96,14 +98,9 @@ export const finetuneCommand = defineCommand(
         ].join('\n') + '\n',
       );
       return 0;
-    } catch (error) {
-      if (error instanceof FinetuneDataError) {
-        io.stderr(`earmark finetune: ${error.message}\n`);
-        return 1;
-      }
-      throw error;
     } finally {
       process.removeListener('SIGINT', onSigint);
+      process.removeListener('SIGTERM', onSigint);
     }
   },
 );

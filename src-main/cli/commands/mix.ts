@@ -1,4 +1,4 @@
-import { CliUsageError } from '../args';
+import { CliUsageError, requireExisting } from '../args';
 import { defineCommand, type CliIO } from '../command';
 import { DEFAULT_CLASSES, runMix, type MixProgress, type SplitName } from '../../engine/mix';
 import { SPLITS } from '../../engine/mix/split';
@@ -12,7 +12,7 @@ function parseEbrs(list: string[]): number[] {
   });
 }
 
-function progressReporter(io: CliIO): (p: MixProgress) => void {
+function progressReporter(io: CliIO, long: boolean): (p: MixProgress) => void {
   let lastBar = '';
   const bar = (label: string, done: number, total: number) => {
     const width = 30;
@@ -40,7 +40,8 @@ function progressReporter(io: CliIO): (p: MixProgress) => void {
         break;
       case 'split-done':
         clear();
-        io.stderr(`${p.split}: ${p.mixtures} mixtures (${p.withEvent} with an event) in ${p.seconds.toFixed(1)} s\n`);
+        if (long) io.stderr(`${p.split}: ${p.mixtures} long recordings (${p.events} events) in ${p.seconds.toFixed(1)} s\n`);
+        else io.stderr(`${p.split}: ${p.mixtures} mixtures (${p.withEvent} with an event) in ${p.seconds.toFixed(1)} s\n`);
         break;
     }
   };
@@ -54,21 +55,36 @@ export const mixCommand = defineCommand(
     options: {
       corpus: { kind: 'string', valueName: 'DIR', description: 'Corpus folder with events/<class>/ and backgrounds/' },
       out: { kind: 'string', valueName: 'DIR', description: 'Output folder' },
-      count: { kind: 'integer', valueName: 'N', min: 0, description: 'Mixtures per class in the train split' },
-      'eval-count': { kind: 'integer', valueName: 'M', min: 0, description: 'Mixtures per class in validation and in test (default max(10, ceil(N/4)))' },
+      count: { kind: 'integer', valueName: 'N', min: 0, description: 'Mixtures per class in the train split (recordings in all with --events-per-minute)' },
+      'eval-count': {
+        kind: 'integer',
+        valueName: 'M',
+        min: 0,
+        description: 'Mixtures per class in validation and in test (recordings in each with --events-per-minute; default max(10, ceil(N/4)))',
+      },
       seed: { kind: 'integer', valueName: 'S', default: 2017, description: 'Seed: the same arguments give byte-identical output' },
       ebr: { kind: 'list', valueName: 'DB,...', default: ['-6', '0', '6'], description: 'Event-to-background ratios to draw from, dB' },
       length: { kind: 'number', valueName: 'SECONDS', default: 30, min: 0.01, description: 'Mixture length' },
       'event-prob': { kind: 'number', valueName: 'P', default: 0.5, min: 0, max: 1, description: 'Probability that a mixture holds an event' },
+      'events-per-minute': {
+        kind: 'number',
+        valueName: 'R',
+        min: 0,
+        description: 'Make long recordings instead: round(R*length/60) non-overlapping events of every class over changing backgrounds (0: event-free)',
+      },
       rate: { kind: 'integer', valueName: 'HZ', default: 16000, min: 1000, max: 192000, description: 'Sample rate of the mixtures' },
       splits: { kind: 'list', valueName: 'LIST', default: [...SPLITS], description: 'Splits to make' },
       classes: { kind: 'list', valueName: 'LIST', default: [...DEFAULT_CLASSES], description: 'Event classes (folders under events/)' },
       force: { kind: 'boolean', description: 'Replace an output folder made with other arguments' },
     },
-    examples: ['earmark mix --corpus ../shared/corpus --out data/mix --count 400 --eval-count 100 --seed 2017'],
+    examples: [
+      'earmark mix --corpus ../shared/corpus --out data/mix --count 400 --eval-count 100 --seed 2017',
+      'earmark mix --corpus ../shared/corpus --out data/long --splits test --count 0 --eval-count 6 --length 300 --events-per-minute 1.2 --seed 7',
+    ],
   },
   async ({ options }, io) => {
     if (!options.corpus) throw new CliUsageError('--corpus is required');
+    requireExisting(options.corpus, '--corpus', 'folder');
     if (!options.out) throw new CliUsageError('--out is required');
     if (options.count === undefined) throw new CliUsageError('--count is required');
     for (const split of options.splits) {
@@ -87,17 +103,18 @@ export const mixCommand = defineCommand(
         ebrsDb: parseEbrs(options.ebr),
         lengthSeconds: options.length,
         eventProbability: options['event-prob'],
+        eventsPerMinute: options['events-per-minute'],
         sampleRate: options.rate,
         splits: options.splits as SplitName[],
         classes: options.classes,
         force: options.force,
       },
-      progressReporter(io),
+      progressReporter(io, options['events-per-minute'] !== undefined),
     );
     const bytes = await mixSizeBytes(result.outDir);
     const skipped = result.skipped.length ? `, ${result.skipped.length} corpus file(s) skipped` : '';
     io.stdout(
-      `wrote ${result.mixtures} mixtures to ${result.outDir} (${(bytes / 1e6).toFixed(1)} MB) in ${((Date.now() - started) / 1000).toFixed(1)} s${skipped}\n`,
+      `wrote ${result.mixtures} ${options['events-per-minute'] !== undefined ? 'long recordings' : 'mixtures'} to ${result.outDir} (${(bytes / 1e6).toFixed(1)} MB) in ${((Date.now() - started) / 1000).toFixed(1)} s${skipped}\n`,
     );
     return 0;
   },

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineCommand } from '../command';
@@ -21,6 +22,23 @@ function buildRenderer(log: (text: string) => void): string | null {
   return null;
 }
 
+/**
+ * Where `serve` keeps its database without --db: OPEN-FOLDER/.earmark/earmark.db (a hidden folder that
+ * neither the folder scan nor an export can mistake for a recording or an annotation file), else the
+ * user's data folder. An ./earmark.db left by earlier versions (their default) is kept in use, so no
+ * one's edits seem to vanish; the note says how to move it.
+ */
+export function defaultDbPath(openFolder: string | undefined, cwd = process.cwd()): { path: string; note?: string } {
+  const legacy = path.join(cwd, 'earmark.db');
+  const preferred = openFolder
+    ? path.join(path.resolve(cwd, openFolder), '.earmark', 'earmark.db')
+    : path.join(process.env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share'), 'earmark', 'earmark.db');
+  if (existsSync(legacy) && legacy !== preferred) {
+    return { path: legacy, note: `using ${legacy}, the default location of earlier versions; move it to ${preferred} or pass --db to choose` };
+  }
+  return { path: preferred };
+}
+
 export const serveCommand = defineCommand(
   {
     name: 'serve',
@@ -28,7 +46,7 @@ export const serveCommand = defineCommand(
     positionals: [],
     options: {
       port: { kind: 'integer', description: 'Port to listen on (0 picks a free one)', default: 0, min: 0, max: 65535, valueName: 'N' },
-      db: { kind: 'string', description: 'Project database file', default: 'earmark.db', valueName: 'FILE' },
+      db: { kind: 'string', description: 'Project database file (default: OPEN-FOLDER/.earmark/earmark.db, else ~/.local/share/earmark/earmark.db)', valueName: 'FILE' },
       host: { kind: 'string', description: 'Address to bind (only 127.0.0.1 is allowed)', default: '127.0.0.1', valueName: 'ADDR' },
       'open-folder': { kind: 'string', description: 'Open (scan) this audio folder as a project before serving', valueName: 'DIR' },
       open: { kind: 'boolean', description: 'Reserved: the address is printed, no browser is launched (--no-open is accepted)', default: false },
@@ -46,7 +64,10 @@ export const serveCommand = defineCommand(
         rendererDir = null;
       }
     }
-    const dbPath = path.resolve(options.db);
+    const chosen = options.db ? { path: path.resolve(options.db) } : defaultDbPath(options['open-folder']);
+    if (chosen.note) io.stderr(`earmark serve: ${chosen.note}\n`);
+    const dbPath = chosen.path;
+    mkdirSync(path.dirname(dbPath), { recursive: true });
     const server = await startServer({
       port: options.port,
       rendererDir,

@@ -2,6 +2,7 @@ import { CliUsageError } from '../args';
 import { defineCommand, type CliIO } from '../command';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../../engine/model/backend';
 import type { EpochRecord } from '../../engine/train/checkpoint';
+import { DEFAULT_FEATURE_CONFIG } from '../../engine/features/config';
 import { trainCrnn } from '../../engine/train/trainer';
 
 function formatSeconds(s: number): string {
@@ -61,6 +62,9 @@ export const trainCommand = defineCommand(
       patience: { kind: 'integer', valueName: 'N', min: 1, default: 5, description: 'Stop after this many epochs without a better validation error rate' },
       lr: { kind: 'number', valueName: 'RATE', min: 0, default: 0.002, description: 'Adam learning rate' },
       'max-minutes': { kind: 'number', valueName: 'M', min: 0, description: 'Stop after the epoch that would overrun this training time' },
+      corpus: { kind: 'string', valueName: 'DIR', description: "Draw fresh training mixtures every epoch from this corpus's train split (--data then gives validation only)" },
+      'crops-per-epoch': { kind: 'integer', valueName: 'N', min: 1, default: 1200, description: 'Mixtures drawn per epoch with --corpus' },
+      'background-tc': { kind: 'number', valueName: 'SECONDS', min: 0, default: 4, description: 'Background subtraction time constant in the features (0: off)' },
     },
     examples: ['earmark train --data data/mix-v1 --out models/mine', 'earmark train --data data/mix-v1 --out models/mine --resume'],
   },
@@ -81,6 +85,8 @@ export const trainCommand = defineCommand(
       cropSeconds: options.crop,
       patience: options.patience,
       learningRate: options.lr,
+      features: { ...DEFAULT_FEATURE_CONFIG, ...(options['background-tc'] > 0 ? { background: { timeConstantSeconds: options['background-tc'] } } : {}) },
+      corpus: options.corpus ? { dir: options.corpus, cropsPerEpoch: options['crops-per-epoch'] } : undefined,
       maxSeconds: options['max-minutes'] !== undefined ? options['max-minutes'] * 60 : undefined,
       backend,
       commandLine: commandLine(options),

@@ -1,5 +1,5 @@
-import { AnnotationFormatError } from './errors';
-import { checkedEvent, fail, optionalNumber, requireNumber, splitLines, type ParseLocation } from './event-checks';
+import { quoteCell, unquoteCell } from './cells';
+import { checkedEvent, fail, optionalNumber, requireNumber, splitLines, type ParseLocation, type ParseOptions } from './event-checks';
 import { formatNumber } from './numbers';
 import { singleRecording } from './per-file';
 import type { AnnotationSet, SoundEvent } from './types';
@@ -7,14 +7,14 @@ import type { AnnotationSet, SoundEvent } from './types';
 /**
  * Audacity label track: `start<TAB>end<TAB>label` per line. A line starting with a backslash that
  * follows a label holds that label's frequency band (`\<TAB>low<TAB>high`); negative values mean unset.
- * The track belongs to one recording, named by options.filename.
+ * The track belongs to one recording, named by options.filename. A label may be a JSON string (see quoteCell).
  */
-export function parseAudacity(text: string, options: { filename?: string; source?: string } = {}): AnnotationSet {
+export function parseAudacity(text: string, options: ParseOptions = {}): AnnotationSet {
   const source = options.source ?? 'audacity labels';
   const filename = options.filename ?? '';
   const events: SoundEvent[] = [];
   splitLines(text).forEach((raw, index) => {
-    const at: ParseLocation = { source, line: index + 1 };
+    const at: ParseLocation = { source, line: index + 1, onWarning: options.onWarning };
     if (raw.trim() === '') return;
     if (raw.startsWith('\\')) {
       const previous = events[events.length - 1];
@@ -33,7 +33,7 @@ export function parseAudacity(text: string, options: { filename?: string; source
     if (fields.length < 2) fail(at, `expected "start<TAB>end<TAB>label", got ${JSON.stringify(raw.trim().slice(0, 60))}`);
     const onset = requireNumber(at, 'start', fields[0]);
     const offset = requireNumber(at, 'end', fields[1]);
-    events.push(checkedEvent(at, { filename, onset, offset, label: fields.slice(2).join('\t') }));
+    events.push(checkedEvent(at, { filename, onset, offset, label: unquoteCell(fields.slice(2).join('\t')).text }));
   });
   return { files: options.filename !== undefined || events.length > 0 ? [filename] : [], events };
 }
@@ -42,8 +42,7 @@ export function formatAudacity(set: AnnotationSet): string {
   singleRecording(set, 'Audacity label');
   const lines: string[] = [];
   for (const e of set.events) {
-    if (/[\r\n]/.test(e.label)) throw new AnnotationFormatError(`label ${JSON.stringify(e.label)} contains a line break, which an Audacity label cannot hold`);
-    lines.push(`${formatNumber(e.onset)}\t${formatNumber(e.offset)}\t${e.label}`);
+    lines.push(`${formatNumber(e.onset)}\t${formatNumber(e.offset)}\t${quoteCell(e.label)}`);
     if (e.lowFrequency !== undefined || e.highFrequency !== undefined) {
       lines.push(`\\\t${formatNumber(e.lowFrequency ?? -1)}\t${formatNumber(e.highFrequency ?? -1)}`);
     }

@@ -1,5 +1,5 @@
 import { eventsByFile } from './annotation-set';
-import { checkedEvent, fail, optionalNumber, requireNumber, type ParseLocation } from './event-checks';
+import { checkedEvent, fail, optionalNumber, requireNumber, type ParseLocation, type ParseOptions } from './event-checks';
 import { formatNumber } from './numbers';
 import type { AnnotationSet, SoundEvent } from './types';
 
@@ -80,7 +80,7 @@ export function parseCsvRecords(text: string, source: string): CsvRecord[] {
  * CSV with a header naming the columns (filename,onset,offset,label,confidence; common aliases
  * accepted, any order). A row with a file name and no onset, offset or label lists a file with no event.
  */
-export function parseCsv(text: string, options: { filename?: string; source?: string } = {}): AnnotationSet {
+export function parseCsv(text: string, options: ParseOptions = {}): AnnotationSet {
   const source = options.source ?? 'csv';
   const records = parseCsvRecords(text, source);
   const files: string[] = options.filename !== undefined ? [options.filename] : [];
@@ -98,7 +98,8 @@ export function parseCsv(text: string, options: { filename?: string; source?: st
   }
   const events: SoundEvent[] = [];
   for (const record of records.slice(1)) {
-    const at: ParseLocation = { source, line: record.line };
+    const at: ParseLocation = { source, line: record.line, onWarning: options.onWarning };
+    if (record.cells.length > header.length) fail(at, `row has ${record.cells.length} cells but the header names ${header.length} columns`);
     const get = (i: number) => (i >= 0 ? (record.cells[i] ?? '') : '');
     const filename = index.filename >= 0 && get(index.filename).trim() !== '' ? get(index.filename).trim() : (options.filename ?? '');
     const onsetText = get(index.onset).trim();

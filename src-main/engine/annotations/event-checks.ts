@@ -2,14 +2,33 @@ import { AnnotationParseError } from './errors';
 import { formatNumber, parseNumber } from './numbers';
 import type { SoundEvent } from './types';
 
+export interface ParseOptions {
+  /** File name given to events when the format has none (Audacity, Raven, 3-column DCASE lists). */
+  filename?: string;
+  /** Name used in error messages, e.g. the path being read. */
+  source?: string;
+  /** Hears what is accepted but suspect (e.g. a zero-length event), as `source:line: reason`. */
+  onWarning?: (message: string) => void;
+}
+
 /** Where a parser is: used to build errors that name the file and line. */
 export interface ParseLocation {
   source: string;
   line?: number;
+  onWarning?: (message: string) => void;
 }
+
+/** Times beyond this (about 11.6 days) are taken for a mistake (e.g. milliseconds or samples), not a recording. */
+export const MAX_EVENT_SECONDS = 1e6;
+
+const where = (at: ParseLocation) => (at.line === undefined ? at.source : `${at.source}:${at.line}`);
 
 export function fail(at: ParseLocation, reason: string): never {
   throw new AnnotationParseError(at.source, at.line, reason);
+}
+
+export function warn(at: ParseLocation, reason: string): void {
+  at.onWarning?.(`${where(at)}: ${reason}`);
 }
 
 /** Reads a required number field, with an error that names the field and the text found. */
@@ -32,9 +51,16 @@ export function checkedEvent(
   fields: { filename: string; onset: number; offset: number; label: string; confidence?: number; lowFrequency?: number; highFrequency?: number },
 ): SoundEvent {
   const { filename, onset, offset, label, confidence, lowFrequency, highFrequency } = fields;
+  for (const [name, value] of [['onset', onset], ['offset', offset], ['confidence', confidence], ['low frequency', lowFrequency], ['high frequency', highFrequency]] as const) {
+    if (value !== undefined && !Number.isFinite(value)) fail(at, `${name} ${value} is not a finite number`);
+  }
   if (onset < 0) fail(at, `onset ${formatNumber(onset)} is negative`);
+  if (offset > MAX_EVENT_SECONDS) fail(at, `offset ${formatNumber(offset)} s is implausible (more than ${MAX_EVENT_SECONDS} s); times are in seconds`);
   if (offset < onset) fail(at, `offset ${formatNumber(offset)} is before onset ${formatNumber(onset)}`);
   if (label.trim() === '') fail(at, 'label is empty');
+  if (label.includes('\0')) fail(at, `label ${JSON.stringify(label)} contains a NUL character`);
+  if (filename.includes('\0')) fail(at, `file name ${JSON.stringify(filename)} contains a NUL character`);
+  if (offset === onset) warn(at, `zero-length event at ${formatNumber(onset)} s ("${label.trim()}")`);
   if (confidence !== undefined && (confidence < 0 || confidence > 1)) fail(at, `confidence ${formatNumber(confidence)} is outside [0, 1]`);
   if (lowFrequency !== undefined && lowFrequency < 0) fail(at, `low frequency ${formatNumber(lowFrequency)} is negative`);
   if (lowFrequency !== undefined && highFrequency !== undefined && highFrequency < lowFrequency) {

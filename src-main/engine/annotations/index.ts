@@ -5,6 +5,7 @@ import { formatAudacity, parseAudacity } from './audacity';
 import { formatCsv, parseCsv } from './csv';
 import { formatDcase, parseDcase } from './dcase';
 import { AnnotationParseError } from './errors';
+import type { ParseOptions } from './event-checks';
 import { formatJson, parseJson } from './json';
 import { formatRaven, parseRaven } from './raven';
 import type { AnnotationSet } from './types';
@@ -13,18 +14,13 @@ export type { AnnotationSet, SoundEvent } from './types';
 export { AnnotationFormatError, AnnotationParseError } from './errors';
 export { eventsByFile, filesOf, mergeSets, splitByFile, uniqueLabels } from './annotation-set';
 export { formatNumber } from './numbers';
+export { MAX_EVENT_SECONDS, type ParseOptions } from './event-checks';
 
 export type AnnotationFormat = 'dcase' | 'audacity' | 'raven' | 'csv' | 'json';
 export const ANNOTATION_FORMATS: readonly AnnotationFormat[] = ['dcase', 'audacity', 'raven', 'csv', 'json'];
 /** Formats that describe a single recording: reading needs the file name, writing takes one recording. */
 export const PER_FILE_FORMATS: readonly AnnotationFormat[] = ['audacity', 'raven'];
 
-export interface ParseOptions {
-  /** File name given to events when the format has none (Audacity, Raven, 3-column DCASE lists). */
-  filename?: string;
-  /** Name used in error messages, e.g. the path being read. */
-  source?: string;
-}
 
 const parsers: Record<AnnotationFormat, (text: string, options: ParseOptions) => AnnotationSet> = {
   dcase: parseDcase,
@@ -69,15 +65,38 @@ export function guessAnnotationFormat(path: string, text: string): AnnotationFor
   return 'dcase';
 }
 
-export async function readAnnotationFile(path: string, format?: AnnotationFormat, options: { filename?: string } = {}): Promise<AnnotationSet> {
-  let text: string;
+export async function readAnnotationFile(path: string, format?: AnnotationFormat, options: Omit<ParseOptions, 'source'> = {}): Promise<AnnotationSet> {
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new AnnotationParseError(path, undefined, code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : (error as Error).message);
   }
-  return parseAnnotations(text, format ?? guessAnnotationFormat(path, text), { filename: options.filename, source: path });
+  const text = decodeUtf8(bytes, path);
+  return parseAnnotations(text, format ?? guessAnnotationFormat(path, text), { ...options, source: path });
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Strict UTF-8: a byte sequence that is not UTF-8 is an error naming its line, not a silent U+FFFD. */
+function decodeUtf8(bytes: Buffer, path: string): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    let line = 1;
+    for (let start = 0; start < bytes.length; line++) {
+      const end = bytes.indexOf(0x0a, start);
+      const stop = end < 0 ? bytes.length : end;
+      try {
+        utf8.decode(bytes.subarray(start, stop));
+      } catch {
+        throw new AnnotationParseError(path, line, 'text is not valid UTF-8 (save the file as UTF-8)');
+      }
+      start = stop + 1;
+    }
+    throw new AnnotationParseError(path, undefined, 'text is not valid UTF-8 (save the file as UTF-8)');
+  }
 }
 
 /** Writes atomically: a temporary file beside the target, then a rename. */

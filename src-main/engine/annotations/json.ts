@@ -1,12 +1,12 @@
 import { filesOf } from './annotation-set';
-import { checkedEvent, fail, type ParseLocation } from './event-checks';
+import { checkedEvent, fail, type ParseLocation, type ParseOptions } from './event-checks';
 import { formatNumber } from './numbers';
 import type { AnnotationSet, SoundEvent } from './types';
 
 const clean = (value: number) => Number(formatNumber(value));
 
 /** `{ "files": [...], "events": [{ filename, onset, offset, label, confidence? }] }`, validated field by field. */
-export function parseJson(text: string, options: { filename?: string; source?: string } = {}): AnnotationSet {
+export function parseJson(text: string, options: ParseOptions = {}): AnnotationSet {
   const source = options.source ?? 'json';
   let data: unknown;
   try {
@@ -27,7 +27,7 @@ export function parseJson(text: string, options: { filename?: string; source?: s
   });
   if (options.filename !== undefined && !files.includes(options.filename)) files.unshift(options.filename);
   const events: SoundEvent[] = rawEvents.map((raw, i) => {
-    const at: ParseLocation = { source };
+    const at: ParseLocation = { source, onWarning: options.onWarning };
     const where = `events[${i}]`;
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(at, `${where} must be an object`);
     const e = raw as Record<string, unknown>;

@@ -1,5 +1,5 @@
-import { checkedEvent, fail, optionalNumber, requireNumber, splitLines, type ParseLocation } from './event-checks';
-import { AnnotationFormatError } from './errors';
+import { checkedEvent, fail, optionalNumber, requireNumber, splitLines, type ParseLocation, type ParseOptions } from './event-checks';
+import { quoteCell, unquoteCell } from './cells';
 import { formatNumber } from './numbers';
 import { singleRecording } from './per-file';
 import type { AnnotationSet, SoundEvent } from './types';
@@ -13,7 +13,7 @@ const FILE_COLUMNS = ['begin file', 'begin path', 'file', 'filename', 'file name
  * Low/High Freq (Hz) are kept (both 0 means unset). Rows repeating a Selection number (one per view) are read once.
  * The file name comes from a "Begin File" column when there is one, else from options.filename.
  */
-export function parseRaven(text: string, options: { filename?: string; source?: string } = {}): AnnotationSet {
+export function parseRaven(text: string, options: ParseOptions = {}): AnnotationSet {
   const source = options.source ?? 'raven selection table';
   const lines = splitLines(text);
   const headerIndex = lines.findIndex((l) => l.trim() !== '');
@@ -44,8 +44,9 @@ export function parseRaven(text: string, options: { filename?: string; source?: 
   for (let i = headerIndex + 1; i < lines.length; i++) {
     const raw = lines[i];
     if (raw.trim() === '') continue;
-    const at: ParseLocation = { source, line: i + 1 };
+    const at: ParseLocation = { source, line: i + 1, onWarning: options.onWarning };
     const cells = raw.split('\t');
+    if (cells.length > header.length) fail(at, `row has ${cells.length} cells but the header names ${header.length} columns`);
     if (selection >= 0) {
       const id = (cells[selection] ?? '').trim();
       if (id !== '' && seenSelections.has(id)) continue;
@@ -60,7 +61,7 @@ export function parseRaven(text: string, options: { filename?: string; source?: 
       filename,
       onset: requireNumber(at, 'Begin Time (s)', cells[begin]),
       offset: requireNumber(at, 'End Time (s)', cells[end]),
-      label: cells[labelColumn] ?? '',
+      label: unquoteCell(cells[labelColumn] ?? '').text,
       confidence: confidenceColumn >= 0 ? optionalNumber(at, header[confidenceColumn], cells[confidenceColumn]) : undefined,
       lowFrequency: unsetBand ? undefined : lowHz,
       highFrequency: unsetBand ? undefined : highHz,
@@ -90,7 +91,6 @@ export function formatRaven(set: AnnotationSet): string {
   const withConfidence = set.events.some((e) => e.confidence !== undefined);
   const lines = [[...RAVEN_HEADER, ...(withConfidence ? ['Confidence'] : [])].join('\t')];
   set.events.forEach((e, i) => {
-    if (/[\t\r\n]/.test(e.label)) throw new AnnotationFormatError(`label ${JSON.stringify(e.label)} contains a tab or line break, which a Raven table cannot hold`);
     const cells = [
       String(i + 1),
       'Spectrogram 1',
@@ -99,7 +99,7 @@ export function formatRaven(set: AnnotationSet): string {
       formatNumber(e.offset),
       formatNumber(e.lowFrequency ?? 0),
       formatNumber(e.highFrequency ?? 0),
-      e.label,
+      quoteCell(e.label),
     ];
     if (withConfidence) cells.push(e.confidence === undefined ? '' : formatNumber(e.confidence));
     lines.push(cells.join('\t'));

@@ -15,6 +15,8 @@ export interface DecodedAudio {
   /** Seconds of the source (source frames / source rate). */
   duration: number;
   format: AudioFormat;
+  /** NaN and infinite source samples, read as 0. */
+  nonFiniteSamples: number;
 }
 
 /**
@@ -47,6 +49,7 @@ export async function decodeAudioFile(path: string, options: { targetRate?: numb
     channels: source.channels,
     duration: length / source.sampleRate,
     format: source.format,
+    nonFiniteSamples: source.nonFiniteSamples(),
   };
 }
 

@@ -1,9 +1,11 @@
-import { open, stat } from 'node:fs/promises';
+import { lstat, open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import decoders from 'audio-decode';
 import type { StreamDecoder } from 'audio-decode';
 import { AudioDecodeError } from './errors';
 import { FlacFrameAligner } from './flac-frames';
+import { replaceNonFinite } from './non-finite';
 import { parseMp3FrameHeader, SNIFF_BYTES, sniffAudio } from './sniff';
 import type { AudioFormat } from './sniff';
 import { readWavInfo, wavBytesToMono } from './wav';
@@ -21,11 +23,40 @@ export interface AudioHeader {
 /** An opened (validated) audio file whose samples can be read as mono chunks at the source rate. */
 export interface AudioSource extends AudioHeader {
   file: string;
-  /** Mono (channel mean) sample chunks at `sampleRate`, read from disk piece by piece. */
+  /** Mono (channel mean) sample chunks at `sampleRate`, read from disk piece by piece; non-finite samples read as 0. */
   chunks(): AsyncGenerator<Float32Array>;
+  /** Non-finite samples (NaN, ±Infinity) replaced by 0 so far: the file's total once chunks() is exhausted. */
+  nonFiniteSamples(): number;
+}
+
+type RawSource = Omit<AudioSource, 'nonFiniteSamples'>;
+
+/** Float WAV can hold NaN and infinities (and a broken decoder could emit them); they would poison every feature frame. */
+function withFiniteSamples(source: RawSource): AudioSource {
+  let replaced = 0;
+  return {
+    ...source,
+    nonFiniteSamples: () => replaced,
+    async *chunks() {
+      for await (const chunk of source.chunks()) {
+        replaced += replaceNonFinite(chunk);
+        yield chunk;
+      }
+    },
+  };
 }
 
 const WAV_FRAMES_PER_READ = 1 << 16;
+/** Caps one WAV read however wide the header says a frame is. */
+const WAV_MAX_BYTES_PER_READ = 1 << 22;
+/** Sample rates accepted from headers; outside this a rate is a corrupt header, not a recording. */
+export const MIN_SAMPLE_RATE = 1000;
+export const MAX_SAMPLE_RATE = 768_000;
+/**
+ * More samples per byte of file than any codec reaches (FLAC's constant subframes of digital
+ * silence come closest, at a few thousand): a header claiming more is lying about the length.
+ */
+const MAX_SAMPLES_PER_BYTE = 1 << 16;
 const COMPRESSED_BYTES_PER_READ = 1 << 18;
 const OGG_TAIL_BYTES = 1 << 16;
 
@@ -96,41 +127,75 @@ export async function openAudioSource(file: string): Promise<AudioSource> {
   let size: number;
   try {
     const s = await stat(file);
-    if (!s.isFile()) throw new AudioDecodeError(file, 'not-found', 'not a regular file');
+    if (!s.isFile()) throw new AudioDecodeError(file, 'not-found', `not a regular file (${kindOf(s)})`);
     size = s.size;
   } catch (e) {
     if (e instanceof AudioDecodeError) throw e;
-    throw new AudioDecodeError(file, 'not-found', `file not found (${(e as NodeJS.ErrnoException).code ?? e})`, { cause: e });
+    throw new AudioDecodeError(file, 'not-found', await whyNotFound(file, e as NodeJS.ErrnoException), { cause: e });
   }
   if (size === 0) throw new AudioDecodeError(file, 'empty', 'file is empty (0 bytes)');
 
-  return withFile(file, async (fh) => {
-    const head = await readAt(fh, 0, Math.min(size, SNIFF_BYTES));
-    const sniffed = sniffAudio(head);
-    if (sniffed.kind === 'text') throw new AudioDecodeError(file, 'not-audio', 'file contains text, not audio');
-    if (sniffed.kind === 'unknown') {
-      throw new AudioDecodeError(file, 'unsupported', 'unrecognised binary data (not WAV, FLAC, MP3 or Ogg Vorbis)');
-    }
-    if (sniffed.kind === 'unsupported') {
-      throw new AudioDecodeError(file, 'unsupported', `unsupported format ${sniffed.what} (supported: WAV, FLAC, MP3, Ogg Vorbis)`);
-    }
-    const read = (offset: number, length: number) => readAt(fh, offset, length);
-    switch (sniffed.format) {
-      case 'wav': {
-        const info = await readWavInfo(read, size, file);
-        return wavSource(file, info);
-      }
-      case 'flac':
-        return flacSource(file, await read(sniffed.offset, 42), sniffed.offset);
-      case 'mp3':
-        return mp3Source(file, await read(sniffed.offset, 2048), sniffed.offset, size);
-      case 'ogg':
-        return oggSource(file, head, await read(Math.max(0, size - OGG_TAIL_BYTES), OGG_TAIL_BYTES));
-    }
-  });
+  return withFile(file, async (fh) => withFiniteSamples(checkHeader(await readSource(fh, file, size), size)));
 }
 
-function wavSource(file: string, info: WavInfo): AudioSource {
+function kindOf(s: Stats): string {
+  if (s.isDirectory()) return 'a folder';
+  if (s.isFIFO()) return 'a FIFO';
+  if (s.isSocket()) return 'a socket';
+  if (s.isCharacterDevice() || s.isBlockDevice()) return 'a device';
+  return 'not a file';
+}
+
+async function whyNotFound(file: string, e: NodeJS.ErrnoException): Promise<string> {
+  if (e.code === 'ELOOP') return 'symbolic link loop';
+  if (e.code === 'ENOENT') {
+    if ((await lstat(file).catch(() => undefined))?.isSymbolicLink()) return 'dangling symbolic link (its target does not exist)';
+    // The scan found it by its bytes; a name that is not UTF-8 cannot be opened by its decoded text.
+    if (file.includes('\uFFFD')) return 'file name is not valid UTF-8 (rename the file to open it)';
+  }
+  return `file not found (${e.code ?? e.message})`;
+}
+
+/** Refuses header values that no real recording has, before anything is sized from them. */
+function checkHeader(source: RawSource, size: number): RawSource {
+  const { file, sampleRate, channels, duration } = source;
+  if (!(sampleRate >= MIN_SAMPLE_RATE && sampleRate <= MAX_SAMPLE_RATE)) {
+    throw new AudioDecodeError(file, 'unsupported', `sample rate ${sampleRate} Hz is outside the supported range ${MIN_SAMPLE_RATE}-${MAX_SAMPLE_RATE} Hz`);
+  }
+  if (!(channels >= 1)) throw new AudioDecodeError(file, 'corrupt', `invalid header (${channels} channels)`);
+  if (!(duration >= 0 && duration * sampleRate <= size * MAX_SAMPLES_PER_BYTE)) {
+    throw new AudioDecodeError(file, 'corrupt', `header claims ${duration} s of audio, more than a ${size}-byte file can hold`);
+  }
+  return source;
+}
+
+/** Sniff the format and read the headers of an opened, non-empty file. */
+async function readSource(fh: FileHandle, file: string, size: number): Promise<RawSource> {
+  const head = await readAt(fh, 0, Math.min(size, SNIFF_BYTES));
+  const sniffed = sniffAudio(head);
+  if (sniffed.kind === 'text') throw new AudioDecodeError(file, 'not-audio', 'file contains text, not audio');
+  if (sniffed.kind === 'unknown') {
+    throw new AudioDecodeError(file, 'unsupported', 'unrecognised binary data (not WAV, FLAC, MP3 or Ogg Vorbis)');
+  }
+  if (sniffed.kind === 'unsupported') {
+    throw new AudioDecodeError(file, 'unsupported', `unsupported format ${sniffed.what} (supported: WAV, FLAC, MP3, Ogg Vorbis)`);
+  }
+  const read = (offset: number, length: number) => readAt(fh, offset, length);
+  switch (sniffed.format) {
+    case 'wav': {
+      const info = await readWavInfo(read, size, file);
+      return wavSource(file, info);
+    }
+    case 'flac':
+      return flacSource(file, await read(sniffed.offset, 42), sniffed.offset);
+    case 'mp3':
+      return mp3Source(file, await read(sniffed.offset, 2048), sniffed.offset, size);
+    case 'ogg':
+      return oggSource(file, head, await read(Math.max(0, size - OGG_TAIL_BYTES), OGG_TAIL_BYTES));
+  }
+}
+
+function wavSource(file: string, info: WavInfo): RawSource {
   return {
     file,
     format: 'wav',
@@ -140,7 +205,7 @@ function wavSource(file: string, info: WavInfo): AudioSource {
     async *chunks() {
       const fh = await open(file, 'r');
       try {
-        const step = WAV_FRAMES_PER_READ * info.blockAlign;
+        const step = Math.max(1, Math.min(WAV_FRAMES_PER_READ, Math.floor(WAV_MAX_BYTES_PER_READ / info.blockAlign))) * info.blockAlign;
         const end = info.dataOffset + info.dataBytes;
         for (let offset = info.dataOffset; offset < end; offset += step) {
           const bytes = await readAt(fh, offset, Math.min(step, end - offset));
@@ -156,7 +221,7 @@ function wavSource(file: string, info: WavInfo): AudioSource {
   };
 }
 
-function flacSource(file: string, b: Uint8Array, offset: number): AudioSource {
+function flacSource(file: string, b: Uint8Array, offset: number): RawSource {
   // fLaC, then the STREAMINFO block header (type 0) and its 34-byte body.
   if (b.length < 42 || (b[4] & 0x7f) !== 0) throw new AudioDecodeError(file, 'truncated', 'truncated FLAC header (no STREAMINFO)');
   const sampleRate = (b[18] << 12) | (b[19] << 4) | (b[20] >> 4);
@@ -177,7 +242,7 @@ function flacSource(file: string, b: Uint8Array, offset: number): AudioSource {
   return compressedSource(file, 'flac', sampleRate, channels, total / sampleRate, offset, checkEnd, rescale);
 }
 
-function mp3Source(file: string, b: Uint8Array, offset: number, size: number): AudioSource {
+function mp3Source(file: string, b: Uint8Array, offset: number, size: number): RawSource {
   const h = parseMp3FrameHeader(b, 0);
   if (!h) throw new AudioDecodeError(file, 'corrupt', 'no MPEG Layer III frame after the ID3 tag');
   // Xing/Info tag (written by LAME and most encoders) sits after the side information.
@@ -203,7 +268,7 @@ function mp3Source(file: string, b: Uint8Array, offset: number, size: number): A
   return compressedSource(file, 'mp3', h.sampleRate, h.channels, duration, 0, () => {});
 }
 
-function oggSource(file: string, head: Uint8Array, tail: Uint8Array): AudioSource {
+function oggSource(file: string, head: Uint8Array, tail: Uint8Array): RawSource {
   const ident = 27 + head[26];
   if (head.length < ident + 16) throw new AudioDecodeError(file, 'truncated', 'truncated Ogg Vorbis header');
   const channels = head[ident + 11];
@@ -244,7 +309,7 @@ function compressedSource(
   offset: number,
   checkEnd: (decodedSamples: number) => void,
   rescale?: Rescale,
-): AudioSource {
+): RawSource {
   return {
     file,
     format,

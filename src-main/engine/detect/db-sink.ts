@@ -1,6 +1,6 @@
 import { basename, relative, resolve, sep } from 'node:path';
 import type { ModelManifest } from '../model/manifest';
-import { hashFile, openStore, type Store } from '../store';
+import { hashFile, openStore, writeTransaction, type Store } from '../store';
 import type { InputFile } from './files';
 import type { FileFailureInfo, FileResult } from './run';
 
@@ -22,8 +22,11 @@ export class DetectionDbSink {
 
   private model(): number {
     if (this.modelId !== undefined) return this.modelId;
-    const existing = this.store.listModels().find((m) => resolve(m.dirPath) === this.modelDir);
-    this.modelId = existing?.id ?? this.store.addModel({ name: basename(this.modelDir), dirPath: this.modelDir, classes: this.manifest.classes }).id;
+    // Found or added under the write lock, so two detect runs on one database share one model row.
+    this.modelId = writeTransaction(this.store.db, () => {
+      const existing = this.store.listModels().find((m) => resolve(m.dirPath) === this.modelDir);
+      return existing?.id ?? this.store.addModel({ name: basename(this.modelDir), dirPath: this.modelDir, classes: this.manifest.classes }).id;
+    });
     return this.modelId;
   }
 
@@ -31,9 +34,11 @@ export class DetectionDbSink {
     const key = resolve(root);
     let entry = this.projects.get(key);
     if (!entry) {
-      const project = this.store.listProjects().find((p) => resolve(p.rootDir) === key) ?? this.store.createProject({ name: basename(key) || key, rootDir: key });
-      const run = this.store.startDetectionRun(project.id, this.model());
-      entry = { projectId: project.id, runId: run.id };
+      const modelId = this.model();
+      entry = writeTransaction(this.store.db, () => {
+        const project = this.store.listProjects().find((p) => resolve(p.rootDir) === key) ?? this.store.createProject({ name: basename(key) || key, rootDir: key });
+        return { projectId: project.id, runId: this.store.startDetectionRun(project.id, modelId).id };
+      });
       this.projects.set(key, entry);
     }
     return entry;
@@ -69,8 +74,8 @@ export class DetectionDbSink {
     this.store.recordDetectionFailure(runId, recordingId, failure.message);
   }
 
-  /** Finishes every run ('completed', or 'failed' when the batch stopped on an error) and closes the database. */
-  close(status: 'completed' | 'failed' = 'completed'): void {
+  /** Finishes every run ('completed'; 'failed' when the batch stopped on an error, 'cancelled' when interrupted) and closes the database. */
+  close(status: 'completed' | 'failed' | 'cancelled' = 'completed'): void {
     try {
       for (const { runId } of this.projects.values()) this.store.finishDetectionRun(runId, status);
     } finally {

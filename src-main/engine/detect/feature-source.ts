@@ -1,7 +1,7 @@
 import { AudioDecodeError } from '../audio/errors';
 import type { FeatureConfig } from '../features/config';
 import type { FeatureMatrix } from '../inference/types';
-import { fileFeatureChunks, type FileFeatureStats } from './file-features';
+import { emptyFeatureStats, fileFeatureChunks, type FileFeatureStats } from './file-features';
 import type { InputFile } from './files';
 
 /** Features of one file, arriving in chunks; the duration is known once the chunks are exhausted. */
@@ -43,7 +43,7 @@ export class InlineFeatureProvider implements FeatureProvider {
   constructor(private readonly config: FeatureConfig, private readonly blockSeconds = 10) {}
 
   start(file: InputFile): FileFeatures {
-    let stats: FileFeatureStats = { durationSeconds: 0, decodeSeconds: 0, featureSeconds: 0 };
+    let stats = emptyFeatureStats();
     const { config, blockSeconds } = this;
     return {
       chunks: (async function* () {

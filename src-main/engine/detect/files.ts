@@ -1,5 +1,5 @@
-import { readdir, stat } from 'node:fs/promises';
-import { dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { dirname, extname, relative, resolve, sep } from 'node:path';
 
 export const AUDIO_EXTENSIONS: readonly string[] = ['.wav', '.wave', '.flac', '.mp3', '.ogg', '.oga'];
 
@@ -23,16 +23,27 @@ const isAudio = (file: string) => AUDIO_EXTENSIONS.includes(extname(file).toLowe
 /** Code-unit order: the same on every machine and locale. */
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-async function walk(root: string, dir: string, out: InputFile[]): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true });
+/**
+ * Walks with byte paths, so a folder or file whose name is not UTF-8 is still found. Every entry with an
+ * audio extension is kept whatever it is (dangling link, link loop, FIFO, device, undecodable name):
+ * decoding then reports why it cannot be read, rather than the scan dropping it unseen.
+ * Linked folders are followed, each real folder once.
+ */
+async function walk(root: string, dir: Buffer, out: InputFile[], visited: Set<string>): Promise<void> {
+  const real = (await realpath(dir, { encoding: 'buffer' })).toString('latin1');
+  if (visited.has(real)) return;
+  visited.add(real);
+  // Sorted, so that a folder reached by two paths is always named by the same one.
+  const entries = (await readdir(dir, { withFileTypes: true, encoding: 'buffer' })).sort((a, b) => Buffer.compare(a.name, b.name));
   for (const entry of entries) {
-    if (entry.name.startsWith('.')) continue;
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) await walk(root, full, out);
-    else if ((entry.isFile() || entry.isSymbolicLink()) && isAudio(entry.name)) {
-      const s = await stat(full).catch(() => undefined);
-      if (!s?.isFile()) continue;
-      out.push({ path: full, name: relative(root, full).split(sep).join('/'), root, size: s.size, mtimeMs: s.mtimeMs });
+    const name = entry.name.toString('utf8');
+    if (name.startsWith('.')) continue;
+    const full = Buffer.concat([dir, Buffer.from(sep), entry.name]);
+    const s = await stat(full).catch(() => undefined);
+    if (s?.isDirectory()) await walk(root, full, out, visited);
+    else if (isAudio(name)) {
+      const path = full.toString('utf8');
+      out.push({ path, name: relative(root, path).split(sep).join('/'), root, size: s?.size ?? 0, mtimeMs: s?.mtimeMs ?? 0 });
     }
   }
 }
@@ -40,6 +51,7 @@ async function walk(root: string, dir: string, out: InputFile[]): Promise<void> 
 /**
  * The audio files named by the arguments, in a deterministic order: arguments in the order given,
  * each folder's audio files (recursive, by extension, hidden entries skipped) sorted by relative path.
+ * Entries that look like audio but cannot be read are included, for decoding to report.
  * A file argument is taken whatever its extension. A path met twice is kept once.
  */
 export async function collectAudioFiles(inputs: readonly string[]): Promise<InputFile[]> {
@@ -51,7 +63,7 @@ export async function collectAudioFiles(inputs: readonly string[]): Promise<Inpu
     let found: InputFile[];
     if (s.isDirectory()) {
       found = [];
-      await walk(input, input, found);
+      await walk(input, Buffer.from(input), found, new Set());
       found.sort((a, b) => byName(a.name, b.name));
     } else {
       found = [{ path: input, name: input, root: dirname(input), size: s.size, mtimeMs: s.mtimeMs }];

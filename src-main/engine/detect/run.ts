@@ -7,7 +7,7 @@ import type { AnnotationSet, SoundEvent } from '../annotations/types';
 import { createFrameScorer, type CrnnScorer, type InferenceBackend } from '../inference';
 import type { FeatureMatrix } from '../inference/types';
 import type { PostprocessConfig } from '../model/manifest';
-import { probabilitiesToEvents } from '../postprocess';
+import { detectionPostprocess, probabilitiesToEvents } from '../postprocess';
 import { FileFailure, InlineFeatureProvider, type FeatureProvider } from './feature-source';
 import { collectAudioFiles, selectShard, type InputFile, type Shard } from './files';
 import type { DetectProgress } from './progress';
@@ -28,7 +28,7 @@ export interface DetectOptions {
   statePath?: string;
   /** Run every file even when the state says it is done. */
   force?: boolean;
-  /** Overrides of the model's post-processing (e.g. thresholds). */
+  /** Overrides of the model's post-processing (e.g. thresholds, or oneEventPerFile for DCASE 2017 Task 2 mixtures). */
   postprocess?: Partial<PostprocessConfig>;
   /** Window length for long files, seconds. */
   windowSeconds?: number;
@@ -37,6 +37,11 @@ export interface DetectOptions {
   onFile?: (result: FileResult) => void | Promise<void>;
   /** Called for each failed file. */
   onFailure?: (failure: FileFailureInfo) => void | Promise<void>;
+  /**
+   * Stops the batch: the file in progress is dropped (neither done nor failed), the state file is
+   * flushed, and the summary holds every finished file with `interrupted` set.
+   */
+  signal?: AbortSignal;
   log?: (line: string) => void;
 }
 
@@ -45,6 +50,8 @@ export interface FileResult {
   durationSeconds: number;
   events: SoundEvent[];
   skipped: boolean;
+  /** Problems that did not stop detection (also logged), e.g. non-finite samples replaced by silence. */
+  warnings?: string[];
 }
 
 export interface FileFailureInfo {
@@ -57,6 +64,10 @@ export interface DetectSummary {
   /** Every file of the batch that has a result, in input order (skipped ones included). */
   results: FileResult[];
   failures: FileFailureInfo[];
+  /** Files detected (or failed) whose onFile/onFailure callback threw, e.g. a locked database; they stay in `results`. */
+  sinkFailures: { file: InputFile; message: string }[];
+  /** True when `signal` stopped the batch before every file was run. */
+  interrupted: boolean;
   /** The batch's annotations: every successful file listed, with its events. */
   annotations: AnnotationSet;
   classes: string[];
@@ -87,10 +98,11 @@ async function fingerprint(modelDir: string, postprocess: PostprocessConfig): Pr
   return hash.digest('hex').slice(0, 32);
 }
 
-/** Wraps a chunk stream, adding the time spent waiting for each chunk to `wait.seconds`. */
-async function* timed(chunks: AsyncIterable<FeatureMatrix>, wait: { seconds: number }): AsyncGenerator<FeatureMatrix> {
+/** Wraps a chunk stream, adding the time spent waiting for each chunk to `wait.seconds`; stops when `signal` aborts. */
+async function* timed(chunks: AsyncIterable<FeatureMatrix>, wait: { seconds: number }, signal?: AbortSignal): AsyncGenerator<FeatureMatrix> {
   const it = chunks[Symbol.asyncIterator]();
   for (;;) {
+    signal?.throwIfAborted();
     const t = performance.now();
     const next = await it.next();
     wait.seconds += (performance.now() - t) / 1000;
@@ -116,16 +128,21 @@ export async function detectFiles(options: DetectOptions): Promise<DetectSummary
     log,
   });
   const manifest = scorer.manifest;
-  const post: PostprocessConfig = {
-    ...manifest.postprocess,
-    ...options.postprocess,
-    thresholds: { ...manifest.postprocess.thresholds, ...options.postprocess?.thresholds },
-  };
+  const post: PostprocessConfig = detectionPostprocess(manifest.postprocess, options.postprocess);
   const state = options.statePath ? await DetectState.open(options.statePath, await fingerprint(options.modelDir, post)) : undefined;
   if (state?.discarded && !options.force) log(`earmark: re-running all files: ${state.discarded}`);
 
   const results = new Map<InputFile, FileResult>();
   const failures: FileFailureInfo[] = [];
+  const sinkFailures: DetectSummary['sinkFailures'] = [];
+  // A callback's failure is the sink's, never the file's: the file keeps its result and is counted once.
+  const deliver = async (file: InputFile, callback: () => void | Promise<void>) => {
+    try {
+      await callback();
+    } catch (error) {
+      sinkFailures.push({ file, message: (error as Error)?.message ?? String(error) });
+    }
+  };
   const todo: InputFile[] = [];
   for (const file of all) {
     const done = options.force ? undefined : state?.done(file);
@@ -154,15 +171,16 @@ export async function detectFiles(options: DetectOptions): Promise<DetectSummary
     // Keep `lookahead` files queued so the workers never wait for the main thread.
     const lookahead = Math.max(1, jobs) + 1;
     const queued = todo.slice(0, lookahead).map((f) => provider.start(f));
-    for (let i = 0; i < todo.length; i++) {
+    for (let i = 0; i < todo.length && !options.signal?.aborted; i++) {
       if (i + lookahead < todo.length) queued.push(provider.start(todo[i + lookahead]));
       const file = todo[i];
       const features = queued[i];
       queued[i] = undefined as never;
       const wait = { seconds: 0 };
       const t0 = performance.now();
+      let result: FileResult | undefined;
       try {
-        const { probs, frames } = await scorer.scoreStream(timed(features.chunks, wait));
+        const { probs, frames } = await scorer.scoreStream(timed(features.chunks, wait, options.signal));
         const t1 = performance.now();
         stageSeconds.inference += (t1 - t0) / 1000 - wait.seconds;
         stageSeconds.waitForFeatures += wait.seconds;
@@ -171,13 +189,14 @@ export async function detectFiles(options: DetectOptions): Promise<DetectSummary
         stageSeconds.postprocess += (performance.now() - t1) / 1000;
         stageSeconds.decode += stats.decodeSeconds;
         stageSeconds.features += stats.featureSeconds;
-        const result: FileResult = { file, durationSeconds: stats.durationSeconds, events, skipped: false };
+        for (const warning of stats.warnings) log(`earmark: warning: ${warning}`);
+        result = { file, durationSeconds: stats.durationSeconds, events, skipped: false, warnings: stats.warnings };
         results.set(file, result);
         state?.record(file, stats.durationSeconds, events);
-        await options.onFile?.(result);
         progress.filesDone++;
         progress.audioSeconds += stats.durationSeconds;
       } catch (error) {
+        if (options.signal?.aborted) break;
         // Drain what is left of this file so its worker moves on.
         try {
           for await (const _ of features.chunks);
@@ -187,9 +206,11 @@ export async function detectFiles(options: DetectOptions): Promise<DetectSummary
         const failure = FileFailure.from(file.path, error);
         const info = { file, reason: failure.reason, message: failure.message };
         failures.push(info);
-        await options.onFailure?.(info);
         progress.filesFailed++;
+        await deliver(file, () => options.onFailure?.(info));
       }
+      const detected = result;
+      if (detected) await deliver(file, () => options.onFile?.(detected));
       progress.bytesDone += file.size;
       await state?.save();
       report();
@@ -203,6 +224,8 @@ export async function detectFiles(options: DetectOptions): Promise<DetectSummary
   return {
     results: ordered,
     failures,
+    sinkFailures,
+    interrupted: Boolean(options.signal?.aborted) && results.size + failures.length < all.length,
     annotations: { files: ordered.map((r) => r.file.name), events: ordered.flatMap((r) => r.events) },
     classes: scorer.classes,
     filesTotal: all.length,

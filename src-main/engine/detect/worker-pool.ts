@@ -3,7 +3,7 @@ import type { FeatureConfig } from '../features/config';
 import type { FeatureMatrix } from '../inference/types';
 import { FileFailure, type FeatureProvider, type FileFeatures } from './feature-source';
 import type { WorkerJob, WorkerReply } from './feature-worker';
-import type { FileFeatureStats } from './file-features';
+import { emptyFeatureStats, type FileFeatureStats } from './file-features';
 import type { InputFile } from './files';
 import { startEngineWorker } from '../workers/entry';
 
@@ -100,7 +100,7 @@ export class WorkerFeatureProvider implements FeatureProvider {
 
   start(file: InputFile): FileFeatures {
     if (this.closed) throw new Error('feature provider is closed');
-    const job: Job = { id: this.nextId++, file, chunks: [], ended: false, stats: { durationSeconds: 0, decodeSeconds: 0, featureSeconds: 0 } };
+    const job: Job = { id: this.nextId++, file, chunks: [], ended: false, stats: emptyFeatureStats() };
     this.pending.push(job);
     this.dispatch();
     return {

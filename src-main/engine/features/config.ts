@@ -1,3 +1,5 @@
+import type { BackgroundSubtraction } from './background';
+
 /** Every setting of the log-mel front end, in one place. Stored with each model. */
 export interface FeatureConfig {
   /** Rate audio is resampled to before analysis, Hz. */
@@ -14,6 +16,8 @@ export interface FeatureConfig {
   fmax: number;
   /** Added to mel power before the log, to bound it below. */
   logFloor: number;
+  /** Subtract each band's running background level from the log-mel (see background.ts); absent: off. */
+  background?: BackgroundSubtraction;
 }
 
 export const DEFAULT_FEATURE_CONFIG: Readonly<FeatureConfig> = Object.freeze({
@@ -26,6 +30,12 @@ export const DEFAULT_FEATURE_CONFIG: Readonly<FeatureConfig> = Object.freeze({
   fmax: 8000,
   logFloor: 1e-6,
 });
+
+/** The raw log-mel of a configuration: the same analysis without background subtraction. */
+export function rawFeatureConfig(config: FeatureConfig): FeatureConfig {
+  const { background: _background, ...raw } = config;
+  return raw;
+}
 
 /** Seconds per feature frame. */
 export function frameDuration(config: FeatureConfig): number {

@@ -1,4 +1,5 @@
-import type { FeatureConfig } from './config';
+import { BackgroundSubtractor } from './background';
+import { frameDuration, type FeatureConfig } from './config';
 import { RealFFT } from './fft';
 import { melFilterbank } from './mel';
 import type { MelFilterbank } from './mel';
@@ -26,7 +27,8 @@ function validate(config: FeatureConfig): void {
 /**
  * Log-mel of a whole signal: periodic Hann window of windowLength centred in an fftSize
  * frame, frames centred at i * hop with zeros beyond both ends, |FFT|^2, Slaney mel
- * filterbank (see mel.ts), then ln(mel power + logFloor). Same as LogMelExtractor.
+ * filterbank (see mel.ts), then ln(mel power + logFloor), then background subtraction when the config asks
+ * for it (background.ts). Same as LogMelExtractor.
  */
 export function computeLogMel(samples: Float32Array, config: FeatureConfig): LogMel {
   const x = new LogMelExtractor(config);
@@ -72,6 +74,7 @@ export class LogMelExtractor {
   private received = 0;
   private nextFrame = 0;
   private flushed = false;
+  private readonly background?: BackgroundSubtractor;
 
   constructor(config: FeatureConfig) {
     validate(config);
@@ -98,6 +101,7 @@ export class LogMelExtractor {
     this.buffer = new Float32Array(Math.max(8192, 2 * fftSize));
     this.bufferLength = half;
     this.bufferStart = -half;
+    if (config.background) this.background = new BackgroundSubtractor(config.melBands, frameDuration(config), config.background);
   }
 
   push(samples: Float32Array): LogMel {
@@ -146,6 +150,7 @@ export class LogMelExtractor {
       }
     }
     this.nextFrame += count;
+    this.background?.apply(data, count);
     // Forget samples no future frame reads.
     const { hopLength, fftSize } = this.config;
     const keepFrom = this.nextFrame * hopLength - fftSize / 2;

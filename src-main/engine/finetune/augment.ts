@@ -77,7 +77,7 @@ export async function augmentWithMixtures(
     const onset = rng.int(length - eventSamples.length + 1);
     let mixed: Float32Array;
     try {
-      mixed = renderMixture(background, { samples: eventSamples, onset, ebrDb: rng.pick(ebrs) }).samples;
+      mixed = renderMixture(background, [{ samples: eventSamples, onset, ebrDb: rng.pick(ebrs) }]).samples;
     } catch {
       continue; // a silent excerpt cannot be placed at an EBR
     }

@@ -4,7 +4,7 @@ import { detectFiles, type DetectOptions } from '../detect';
 import { readModelFiles } from '../onnx/model-files';
 import type { RecordingRow, Store } from '../store';
 
-export interface RedetectOptions extends Pick<DetectOptions, 'backend' | 'jobs' | 'threads' | 'onProgress' | 'log'> {}
+export type RedetectOptions = Pick<DetectOptions, 'backend' | 'jobs' | 'threads' | 'onProgress' | 'log'>;
 
 export interface RedetectSummary {
   modelId: number;
@@ -42,7 +42,7 @@ export async function redetectUnreviewed(store: Store, projectId: number, modelD
   let status: 'completed' | 'failed' = 'failed';
   try {
     if (byPath.size > 0) {
-      await detectFiles({
+      const summary = await detectFiles({
         ...options,
         inputs: [...byPath.keys()],
         modelDir: dir,
@@ -63,6 +63,10 @@ export async function redetectUnreviewed(store: Store, projectId: number, modelD
           failed.push({ recordingId: recording.id, relPath: recording.relPath, message: failure.message });
         },
       });
+      for (const { file, message } of summary.sinkFailures) {
+        const recording = byPath.get(resolve(file.path));
+        if (recording) failed.push({ recordingId: recording.id, relPath: recording.relPath, message: `not stored in the database: ${message}` });
+      }
     }
     status = 'completed';
   } finally {

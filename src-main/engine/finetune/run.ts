@@ -5,7 +5,7 @@ import type { AnnotationSet } from '../annotations/types';
 import { frameDuration } from '../features/config';
 import { selectBackend, type BackendName } from '../model/backend';
 import { loadModel, saveModel, type ManifestWithoutWeights } from '../model/io';
-import { openStore, type ModelRow, type Store, type TrainingRecording } from '../store';
+import { openStore, writeTransaction, type ModelRow, type Store, type TrainingRecording } from '../store';
 import { bandStatistics, type FeatureExtractor } from '../train/dataset';
 import { predictFiles } from '../train/validate';
 import { augmentWithMixtures } from './augment';
@@ -325,11 +325,11 @@ export async function runFinetune(options: FinetuneOptions): Promise<FinetuneRes
       await saveModel(outDir, finalManifest, best);
       const activate = (options.activate ?? true) && regressedClasses.length === 0;
       const scores = { runId: run.id, heldBackFiles: validation.length, trainFiles: train.length, before: { ...before }, after: { ...after } };
-      const model = store.db.transaction(() => {
+      const model = writeTransaction(store.db, () => {
         const row = store.addModel({ name: basename(outDir), dirPath: outDir, parentModelId: parent.id, classes, scores, activate });
         store.finishTrainingRun(run.id, { status: 'completed', resultModelId: row.id });
         return row;
-      })();
+      });
       return {
         status: 'completed',
         runId: run.id,

@@ -10,7 +10,7 @@ export type * from './types';
 export type { FileMatching } from './file-pairs';
 export { bipartiteMatch } from './bipartite-match';
 export { evaluateEventPair, offsetMatches, onsetMatches } from './event-based';
-export { evaluateSegmentPair, eventRoll } from './segment-based';
+export { evaluateSegmentPair } from './segment-based';
 
 interface CommonOptions {
   /** Evaluated classes; default: the reference labels (sorted), or the estimated ones when the reference has none. */

@@ -14,30 +14,36 @@ function maxOffset(events: readonly SoundEvent[]): number {
   return max;
 }
 
+/** A change of one class's coverage on one side at a segment boundary. */
+interface Edge {
+  at: number;
+  side: 0 | 1;
+  k: number;
+  delta: 1 | -1;
+}
+
 /**
- * Activity roll (segments x classes) as sed_eval builds it: an event covers segments
- * floor(onset / resolution) up to, not including, ceil(offset / resolution), clipped to the roll.
- * Events whose label is not a class are left out.
+ * The edges of the activity roll sed_eval builds: an event covers segments floor(onset / resolution) up to,
+ * not including, ceil(offset / resolution), clipped to the roll. Events whose label is not a class are left out.
+ * Kept as edges rather than a roll so memory grows with the events, not with the recording's length.
  */
-export function eventRoll(events: readonly SoundEvent[], classes: readonly string[], timeResolution: number, segments: number): Uint8Array[] {
-  const roll = Array.from({ length: segments }, () => new Uint8Array(classes.length));
-  const column = new Map(classes.map((c, k) => [c, k]));
+function rollEdges(events: readonly SoundEvent[], side: 0 | 1, column: ReadonlyMap<string, number>, timeResolution: number, segments: number, out: Edge[]): void {
   // sed_eval's own roll is ceil(max offset of this list / resolution) long before it is cut to the evaluated length.
-  const ownLength = Math.ceil(maxOffset(events) / timeResolution);
-  const limit = Math.min(segments, ownLength);
+  const limit = Math.min(segments, Math.ceil(maxOffset(events) / timeResolution));
   for (const e of events) {
     const k = column.get(e.label);
     if (k === undefined) continue;
     const start = Math.max(0, Math.floor(e.onset / timeResolution));
     const end = Math.min(limit, Math.ceil(e.offset / timeResolution));
-    for (let s = start; s < end; s++) roll[s][k] = 1;
+    if (start >= end) continue;
+    out.push({ at: start, side, k, delta: 1 }, { at: end, side, k, delta: -1 });
   }
-  return roll;
 }
 
 /**
  * sed_eval's SegmentBasedMetrics.evaluate for one file pair. The evaluated length is the largest offset
  * on either side unless given (e.g. the recording's duration), and is rounded up to whole segments.
+ * Runs of segments between event boundaries are counted at once.
  */
 export function evaluateSegmentPair(
   reference: readonly SoundEvent[],
@@ -48,8 +54,13 @@ export function evaluateSegmentPair(
 ): SegmentPairCounts {
   const length = evaluatedLengthSeconds ?? Math.max(maxOffset(reference), maxOffset(estimated));
   const segments = Math.ceil(length / timeResolution);
-  const ref = eventRoll(reference, classes, timeResolution, segments);
-  const sys = eventRoll(estimated, classes, timeResolution, segments);
+  const column = new Map(classes.map((c, k) => [c, k]));
+  const edges: Edge[] = [];
+  rollEdges(reference, 0, column, timeResolution, segments, edges);
+  rollEdges(estimated, 1, column, timeResolution, segments, edges);
+  edges.sort((a, b) => a.at - b.at);
+  // How many events of each class cover the current run, per side.
+  const cover = [new Int32Array(classes.length), new Int32Array(classes.length)];
 
   const overall = { Ntp: 0, Ntn: 0, Nfp: 0, Nfn: 0, Nref: 0, Nsys: 0, S: 0, D: 0, I: 0 };
   const classWise: SegmentPairCounts['classWise'] = {};
@@ -58,38 +69,46 @@ export function evaluateSegmentPair(
     classWise[label] = counts;
     return counts;
   });
-  for (let s = 0; s < segments; s++) {
+  let next = 0;
+  for (let at = 0; at < segments; ) {
+    while (next < edges.length && edges[next].at === at) {
+      const e = edges[next++];
+      cover[e.side][e.k] += e.delta;
+    }
+    const until = next < edges.length ? Math.min(segments, edges[next].at) : segments;
+    const run = until - at;
     let Ntp = 0;
     let Nref = 0;
     let Nsys = 0;
     for (let k = 0; k < classes.length; k++) {
-      const a = ref[s][k];
-      const b = sys[s][k];
+      const a = cover[0][k] > 0 ? 1 : 0;
+      const b = cover[1][k] > 0 ? 1 : 0;
       const c = perClass[k];
       Nref += a;
       Nsys += b;
-      c.Nref += a;
-      c.Nsys += b;
+      c.Nref += a * run;
+      c.Nsys += b * run;
       if (a && b) {
         Ntp++;
-        c.Ntp++;
+        c.Ntp += run;
       } else if (!a && !b) {
-        overall.Ntn++;
-        c.Ntn++;
+        overall.Ntn += run;
+        c.Ntn += run;
       } else if (b) {
-        overall.Nfp++;
-        c.Nfp++;
+        overall.Nfp += run;
+        c.Nfp += run;
       } else {
-        overall.Nfn++;
-        c.Nfn++;
+        overall.Nfn += run;
+        c.Nfn += run;
       }
     }
-    overall.Ntp += Ntp;
-    overall.Nref += Nref;
-    overall.Nsys += Nsys;
-    overall.S += Math.min(Nref, Nsys) - Ntp;
-    overall.D += Math.max(0, Nref - Nsys);
-    overall.I += Math.max(0, Nsys - Nref);
+    overall.Ntp += Ntp * run;
+    overall.Nref += Nref * run;
+    overall.Nsys += Nsys * run;
+    overall.S += (Math.min(Nref, Nsys) - Ntp) * run;
+    overall.D += Math.max(0, Nref - Nsys) * run;
+    overall.I += Math.max(0, Nsys - Nref) * run;
+    at = until;
   }
   return { overall, classWise, evaluatedLengthSeconds: length, segments };
 }

@@ -1,3 +1,5 @@
+import type { BackgroundPiece, MixturePlan } from './types';
+
 /** Mixtures are scaled down so that no sample exceeds this (fraction of full scale). */
 export const PEAK_LIMIT = 0.98;
 /** Background RMS assumed under an event when the background is digitally silent there. */
@@ -57,29 +59,29 @@ export interface EventPlacement {
 
 export interface RenderedMixture {
   samples: Float32Array;
-  /** Gain applied to the event before mixing, so that the EBR is met. */
-  eventGain: number;
+  /** Gain applied to each event before mixing, so that its EBR is met. */
+  eventGains: number[];
   /** Gain applied to the whole mixture afterwards (< 1 when it would have peaked above PEAK_LIMIT). */
   mixGain: number;
 }
 
 /**
- * Background plus (optionally) one event at the requested EBR, scaled down as a whole if it would peak
- * above PEAK_LIMIT (a common scale keeps the EBR). Pure: the inputs are not modified.
+ * Background plus events, each at its requested EBR against the background under it, scaled down as a whole
+ * if it would peak above PEAK_LIMIT (a common scale keeps the EBRs). Pure: the inputs are not modified.
  */
-export function renderMixture(background: Float32Array, event: EventPlacement | null, peakLimit = PEAK_LIMIT): RenderedMixture {
+export function renderMixture(background: Float32Array, events: readonly EventPlacement[], peakLimit = PEAK_LIMIT): RenderedMixture {
   const out = background.slice();
-  let eventGain = 0;
-  if (event) {
-    const { samples, onset } = event;
+  const eventGains: number[] = [];
+  for (const { samples, onset, ebrDb } of events) {
     if (onset < 0 || onset + samples.length > out.length) {
       throw new RangeError(`event [${onset}, ${onset + samples.length}) does not fit in a mixture of ${out.length} samples`);
     }
     const eventRms = rms(samples);
     if (!(eventRms > 0)) throw new Error('event is silent');
     const backgroundRms = Math.max(rms(background, onset, onset + samples.length), MIN_BACKGROUND_RMS);
-    eventGain = (10 ** (event.ebrDb / 20) * backgroundRms) / eventRms;
+    const eventGain = (10 ** (ebrDb / 20) * backgroundRms) / eventRms;
     for (let i = 0; i < samples.length; i++) out[onset + i] += eventGain * samples[i];
+    eventGains.push(eventGain);
   }
   let peak = 0;
   for (let i = 0; i < out.length; i++) {
@@ -91,5 +93,30 @@ export function renderMixture(background: Float32Array, event: EventPlacement | 
     mixGain = peakLimit / peak;
     for (let i = 0; i < out.length; i++) out[i] *= mixGain;
   }
-  return { samples: out, eventGain, mixGain };
+  return { samples: out, eventGains, mixGain };
+}
+
+/** Decoded corpus audio at the mix rate, by corpus-relative path. */
+export type AudioOf = (file: string) => Float32Array;
+
+/** The background of a mixture: its pieces, each excerpted (looped if need be), faded in and out, and summed. */
+export function renderBackground(pieces: readonly BackgroundPiece[], length: number, audioOf: AudioOf, sampleRate: number, loopCrossfadeSeconds: number): Float32Array {
+  const out = new Float32Array(length);
+  for (const piece of pieces) {
+    if (piece.at < 0 || piece.at + piece.length > length) throw new RangeError(`background piece [${piece.at}, ${piece.at + piece.length}) outside ${length} samples`);
+    const source = audioOf(piece.file);
+    const excerpt = backgroundExcerpt(source, piece.start, piece.length, loopCrossfadeLength(source.length, sampleRate, loopCrossfadeSeconds));
+    // Equal-power fades (the pieces are uncorrelated), matching loopPeriod's crossfade.
+    for (let i = 0; i < piece.fadeIn; i++) excerpt[i] *= Math.sin((Math.PI / 2) * ((i + 0.5) / piece.fadeIn));
+    for (let i = 0; i < piece.fadeOut; i++) excerpt[piece.length - piece.fadeOut + i] *= Math.cos((Math.PI / 2) * ((i + 0.5) / piece.fadeOut));
+    for (let i = 0; i < excerpt.length; i++) out[piece.at + i] += excerpt[i];
+  }
+  return out;
+}
+
+/** Renders a plan from the decoded corpus audio. */
+export function renderPlan(plan: MixturePlan, audioOf: AudioOf, sampleRate: number, loopCrossfadeSeconds: number): RenderedMixture {
+  const background = renderBackground(plan.backgrounds, plan.length, audioOf, sampleRate, loopCrossfadeSeconds);
+  const events = plan.events.map((e) => ({ samples: audioOf(e.file).subarray(e.sourceStart, e.sourceStart + e.length), onset: e.onset, ebrDb: e.ebrDb }));
+  return renderMixture(background, events);
 }

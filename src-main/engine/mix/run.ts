@@ -1,10 +1,10 @@
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { decodeAudioFile, probeAudioFile } from '../audio/decode';
 import { encodeWav } from '../audio/wav';
 import { eventListText, mixPaths, recipeEntry, type RecipeEntry } from './output';
-import { planMixtures } from './plan';
-import { backgroundExcerpt, loopCrossfadeLength, renderMixture, PEAK_LIMIT } from './render';
+import { EVENT_GAP_SECONDS, eventsPerRecording, planLongRecordings, planMixtures, SCENE_CROSSFADE_SECONDS, SCENE_PIECE_SECONDS } from './plan';
+import { renderPlan, PEAK_LIMIT } from './render';
 import { SPLITS, splitSources, type SourceSplit, type SplitName } from './split';
 import { audibleExtent } from './trim';
 import type { BackgroundSource, EventSource, MixSettings, MixturePlan, SplitSources } from './types';
@@ -18,14 +18,21 @@ export const LOOP_CROSSFADE_SECONDS = 0.1;
 export interface MixOptions {
   corpusDir: string;
   outDir: string;
-  /** Mixtures per class in the train split. */
+  /** Mixtures per class in the train split (recordings in all with `eventsPerMinute`). */
   count: number;
-  /** Mixtures per class in the validation and in the test split. */
+  /** Mixtures per class in the validation and in the test split (recordings in each with `eventsPerMinute`). */
   evalCount: number;
   seed: number;
   ebrsDb: number[];
   lengthSeconds: number;
+  /** Task 2 mixtures only. */
   eventProbability: number;
+  /**
+   * When given, makes long recordings instead of Task 2 mixtures: each holds exactly
+   * round(eventsPerMinute * lengthSeconds / 60) non-overlapping events of all classes over a changing background;
+   * 0 makes event-free recordings.
+   */
+  eventsPerMinute?: number;
   sampleRate: number;
   splits: SplitName[];
   classes: string[];
@@ -37,7 +44,7 @@ export type MixProgress =
   | { kind: 'decode'; done: number; total: number }
   | { kind: 'skip'; file: string; reason: string }
   | { kind: 'mixture'; split: SplitName; done: number; total: number }
-  | { kind: 'split-done'; split: SplitName; mixtures: number; withEvent: number; seconds: number };
+  | { kind: 'split-done'; split: SplitName; mixtures: number; withEvent: number; events: number; seconds: number };
 
 export interface MixResult {
   outDir: string;
@@ -60,10 +67,19 @@ export interface MixManifest {
   eventTrimThresholdDb: number;
   loopCrossfadeSeconds: number;
   peakLimit: number;
-  counts: Partial<Record<SplitName, Record<string, { mixtures: number; withEvent: number }>>>;
+  /** Long recordings only: how they were made. */
+  longRecordings?: { eventsPerRecording: number; eventGapSeconds: number; sceneCrossfadeSeconds: number; scenePieceSeconds: readonly [number, number] };
+  /** Per split and class: mixtures listed in the class's event list, those holding an event of the class, and (long recordings) its events. */
+  counts: Partial<Record<SplitName, Record<string, ClassCount>>>;
   /** Every listed source by split, including files that were skipped (see `skipped`). */
   sources: SourceSplit;
   skipped: { file: string; reason: string }[];
+}
+
+export interface ClassCount {
+  mixtures: number;
+  withEvent: number;
+  events?: number;
 }
 
 /** The output folder holds something this run must not silently overwrite. */
@@ -211,6 +227,8 @@ function validate(options: MixOptions): void {
   if (!(options.lengthSeconds > 0)) throw new Error('mixture length must be positive');
   if (!(options.eventProbability >= 0 && options.eventProbability <= 1)) throw new Error('event probability must be between 0 and 1');
   if (options.ebrsDb.length === 0 || options.ebrsDb.some((x) => !Number.isFinite(x))) throw new Error('EBR list must hold numbers (dB)');
+  const rate = options.eventsPerMinute;
+  if (rate !== undefined && !(Number.isFinite(rate) && rate >= 0)) throw new Error('events per minute must be a number of at least 0');
 }
 
 /**
@@ -229,6 +247,7 @@ export async function runMix(options: MixOptions, progress: (p: MixProgress) => 
     ebrsDb: options.ebrsDb,
     lengthSeconds: options.lengthSeconds,
     eventProbability: options.eventProbability,
+    ...(options.eventsPerMinute !== undefined && { eventsPerMinute: options.eventsPerMinute }),
     sampleRate: options.sampleRate,
     splits: options.splits,
     classes: options.classes,
@@ -245,6 +264,8 @@ export async function runMix(options: MixOptions, progress: (p: MixProgress) => 
     ebrsDb: options.ebrsDb,
     loopCrossfadeSeconds: LOOP_CROSSFADE_SECONDS,
   };
+  const eventsPerMinute = options.eventsPerMinute;
+  const long = eventsPerMinute !== undefined;
   const manifest: MixManifest = {
     tool: 'earmark mix',
     formatVersion: MIX_FORMAT_VERSION,
@@ -257,57 +278,67 @@ export async function runMix(options: MixOptions, progress: (p: MixProgress) => 
     eventTrimThresholdDb: EVENT_TRIM_THRESHOLD_DB,
     loopCrossfadeSeconds: LOOP_CROSSFADE_SECONDS,
     peakLimit: PEAK_LIMIT,
+    ...(long && {
+      longRecordings: {
+        eventsPerRecording: eventsPerRecording(eventsPerMinute, options.lengthSeconds),
+        eventGapSeconds: EVENT_GAP_SECONDS,
+        sceneCrossfadeSeconds: SCENE_CROSSFADE_SECONDS,
+        scenePieceSeconds: SCENE_PIECE_SECONDS,
+      },
+    }),
     counts: {},
     sources: sourceSplit,
     skipped: loaded.skipped,
   };
   // Plan everything before writing anything, so a split without sources fails before any output.
-  const plans = new Map<SplitName, MixturePlan[][]>();
+  const plans = new Map<SplitName, MixturePlan[]>();
   for (const split of manifest.splits) {
     const sources = sourcesOf(split, sourceSplit, loaded, options.classes);
     const count = split === 'train' ? options.count : options.evalCount;
-    plans.set(split, options.classes.map((label) => planMixtures(settings, split, label, count, sources)));
+    plans.set(
+      split,
+      long
+        ? planLongRecordings(settings, split, options.classes, eventsPerMinute, count, sources)
+        : options.classes.flatMap((label) => planMixtures(settings, split, label, count, sources)),
+    );
   }
   await atomicWrite(mixPaths.manifest(outDir), `${JSON.stringify(manifest, null, 2)}\n`);
 
+  const audioOf = (file: string) => (loaded.backgrounds.get(file) ?? loaded.events.get(file))!.samples;
   let audioBytes = 0;
   let mixtures = 0;
   for (const split of manifest.splits) {
     const started = Date.now();
-    const perClass = plans.get(split)!;
-    const total = perClass.reduce((n, p) => n + p.length, 0);
+    const splitPlans = plans.get(split)!;
     await mkdir(mixPaths.audioDir(outDir, split), { recursive: true });
     await mkdir(mixPaths.metaDir(outDir, split), { recursive: true });
     const recipe: RecipeEntry[] = [];
-    const counts: Record<string, { mixtures: number; withEvent: number }> = {};
     let done = 0;
-    for (const classPlans of perClass) {
-      for (const plan of classPlans) {
-        const bg = loaded.backgrounds.get(plan.background.file)!.samples;
-        const crossfade = loopCrossfadeLength(bg.length, options.sampleRate, LOOP_CROSSFADE_SECONDS);
-        const background = backgroundExcerpt(bg, plan.background.start, plan.length, crossfade);
-        const e = plan.event;
-        const eventSamples = e && loaded.events.get(e.file)!.samples.subarray(e.sourceStart, e.sourceStart + e.length);
-        const rendered = renderMixture(background, e && eventSamples ? { samples: eventSamples, onset: e.onset, ebrDb: e.ebrDb } : null);
-        const wav = encodeWav(rendered.samples, options.sampleRate, { bitDepth: 16 });
-        await atomicWrite(mixPaths.audio(outDir, split, plan.name), wav);
-        audioBytes += wav.length;
-        recipe.push(recipeEntry(plan, rendered, options.sampleRate));
-        progress({ kind: 'mixture', split, done: ++done, total });
-      }
+    for (const plan of splitPlans) {
+      const rendered = renderPlan(plan, audioOf, options.sampleRate, LOOP_CROSSFADE_SECONDS);
+      const wav = encodeWav(rendered.samples, options.sampleRate, { bitDepth: 16 });
+      await atomicWrite(mixPaths.audio(outDir, split, plan.name), wav);
+      audioBytes += wav.length;
+      recipe.push(recipeEntry(plan, rendered, options.sampleRate));
+      progress({ kind: 'mixture', split, done: ++done, total: splitPlans.length });
     }
-    for (const [i, label] of options.classes.entries()) {
-      const classPlans = perClass[i];
-      counts[label] = { mixtures: classPlans.length, withEvent: classPlans.filter((p) => p.event).length };
-      await atomicWrite(mixPaths.classEventList(outDir, split, label), eventListText(classPlans, options.sampleRate));
+    const counts: Record<string, ClassCount> = {};
+    for (const label of options.classes) {
+      // A Task 2 class list holds that class's mixtures; a long recording is in every class's list.
+      const classPlans = splitPlans.filter((p) => p.label === null || p.label === label);
+      const events = classPlans.reduce((n, p) => n + p.events.filter((e) => e.label === label).length, 0);
+      const withEvent = classPlans.filter((p) => p.events.some((e) => e.label === label)).length;
+      counts[label] = { mixtures: classPlans.length, withEvent, ...(long && { events }) };
+      await atomicWrite(mixPaths.classEventList(outDir, split, label), eventListText(classPlans, options.sampleRate, label));
     }
-    await atomicWrite(mixPaths.eventList(outDir, split), eventListText(perClass.flat(), options.sampleRate));
+    await atomicWrite(mixPaths.eventList(outDir, split), eventListText(splitPlans, options.sampleRate));
     const recipeDoc = { split, sampleRate: options.sampleRate, lengthSeconds: options.lengthSeconds, mixtures: recipe };
     await atomicWrite(mixPaths.recipe(outDir, split), `${JSON.stringify(recipeDoc, null, 1)}\n`);
     manifest.counts[split] = counts;
-    mixtures += total;
-    const withEvent = Object.values(counts).reduce((n, c) => n + c.withEvent, 0);
-    progress({ kind: 'split-done', split, mixtures: total, withEvent, seconds: (Date.now() - started) / 1000 });
+    mixtures += splitPlans.length;
+    const withEvent = splitPlans.filter((p) => p.events.length > 0).length;
+    const events = splitPlans.reduce((n, p) => n + p.events.length, 0);
+    progress({ kind: 'split-done', split, mixtures: splitPlans.length, withEvent, events, seconds: (Date.now() - started) / 1000 });
   }
   manifest.complete = true;
   await atomicWrite(mixPaths.manifest(outDir), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -59,6 +59,9 @@ export interface ModelManifest {
   training: {
     createdAt: string;
     data?: string;
+    /** Corpus the training mixtures were drawn from on the fly, and the mixing settings. */
+    corpus?: string;
+    mixing?: Record<string, unknown>;
     command?: string;
     epochs?: number;
     bestEpoch?: number;

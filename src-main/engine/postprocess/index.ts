@@ -126,6 +126,15 @@ export function probabilitiesToEvents(
   return events.filter((e) => e.onset < durationSeconds).map((e) => ({ ...e, offset: Math.min(e.offset, durationSeconds) }));
 }
 
+/**
+ * The post-processing `detect` and the studio use: the model's, with `overrides` on top. The DCASE 2017 Task 2
+ * one-event-per-file rule is a property of that benchmark's 30 s mixtures, not of recordings in general, so
+ * it is off unless the caller asks for it, whatever the model stores.
+ */
+export function detectionPostprocess(model: PostprocessConfig, overrides: Partial<PostprocessConfig> = {}): PostprocessConfig {
+  return { ...model, oneEventPerFile: false, ...overrides, thresholds: { ...model.thresholds, ...overrides.thresholds } };
+}
+
 /** One file's frame probabilities (frames x classes, row-major). */
 export interface FileProbabilities {
   filename: string;

@@ -1,4 +1,4 @@
-import { type Db, nowIso, sql } from './db';
+import { type Db, nowIso, sql, writeTransaction } from './db';
 import { StoreNotFoundError, StoreStateError, StoreValidationError } from './errors';
 import { type PredictedEventInput, replacePredictedEvents } from './events';
 import { getModel } from './models';
@@ -72,7 +72,7 @@ export function recordDetection(
   recordingId: number,
   events: readonly PredictedEventInput[],
 ): { removed: number; created: EventRow[] } {
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const run = runningRunFor(db, runId, recordingId);
     const result = replacePredictedEvents(db, recordingId, run.modelId, events);
     sql(
@@ -82,30 +82,30 @@ export function recordDetection(
     ).run(runId, run.modelId, nowIso(), recordingId);
     sql(db, 'UPDATE detection_runs SET files_done = files_done + 1 WHERE id = ?').run(runId);
     return result;
-  })();
+  });
 }
 
 /** One file failed (unreadable, wrong format...): the file gets status 'error' with the reason. */
 export function recordDetectionFailure(db: Db, runId: number, recordingId: number, message: string): void {
   requireText(message, 'message', `detection run ${runId}`);
-  db.transaction(() => {
+  writeTransaction(db, () => {
     runningRunFor(db, runId, recordingId);
     sql(
       db,
       "UPDATE recordings SET status = 'error', error_message = ?, last_detection_run_id = ?, updated_at = ? WHERE id = ?",
     ).run(message, runId, nowIso(), recordingId);
     sql(db, 'UPDATE detection_runs SET files_failed = files_failed + 1 WHERE id = ?').run(runId);
-  })();
+  });
 }
 
 export function finishDetectionRun(db: Db, runId: number, status: Exclude<RunStatus, 'running'>): DetectionRunRow {
   if (!['completed', 'failed', 'cancelled'].includes(status)) {
     throw new StoreValidationError(`detection run ${runId}: cannot finish with status ${String(status)}`, 'status');
   }
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const run = getDetectionRun(db, runId);
     if (run.status !== 'running') throw new StoreStateError(`detection run ${runId} is already ${run.status}`);
     sql(db, 'UPDATE detection_runs SET status = ?, ended_at = ? WHERE id = ?').run(status, nowIso(), runId);
     return getDetectionRun(db, runId);
-  })();
+  });
 }

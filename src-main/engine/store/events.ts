@@ -1,5 +1,5 @@
 import type { SoundEvent } from '../annotations/types';
-import { type Db, sql } from './db';
+import { type Db, sql, writeTransaction } from './db';
 import { StoreNotFoundError, StoreValidationError } from './errors';
 import { EVENT_COLUMNS, EditWriter, getLiveEvent, getEvent, parseSnapshot, stateOf, toRawEvents } from './event-rows';
 import { getProject } from './projects';
@@ -114,10 +114,10 @@ export function createEvents(db: Db, inputs: readonly NewEvent[], options: EditO
   });
   const projectId = sameProject([...recordings.values()].map((r) => r.projectId), 'createEvents');
   const description = options.description ?? `Add ${states.length} event${states.length === 1 ? '' : 's'}`;
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const writer = new EditWriter(db, projectId, 'edit', description);
     return states.map((state) => writer.insertEvent(state));
-  })();
+  });
 }
 
 export function updateEvent(db: Db, id: number, patch: EventPatch, options: EditOptions = {}): EventRow {
@@ -138,10 +138,10 @@ export function updateEvent(db: Db, id: number, patch: EventPatch, options: Edit
     verified: patch.verified ?? (judged ? true : event.verified),
   };
   checkState(next, getRecording(db, event.recordingId), `event ${id}`);
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const writer = new EditWriter(db, projectId, 'edit', options.description ?? `Edit ${event.label} event`);
     return writer.writeState(event, next, 'update');
-  })();
+  });
 }
 
 export function deleteEvents(db: Db, ids: readonly number[], options: EditOptions = {}): void {
@@ -149,10 +149,10 @@ export function deleteEvents(db: Db, ids: readonly number[], options: EditOption
   const live = unique.map((id) => getLiveEvent(db, id));
   const projectId = sameProject(live.map((l) => l.projectId), 'deleteEvents');
   const description = options.description ?? `Delete ${unique.length} event${unique.length === 1 ? '' : 's'}`;
-  db.transaction(() => {
+  writeTransaction(db, () => {
     const writer = new EditWriter(db, projectId, 'edit', description);
     for (const { event } of live) writer.writeState(event, { ...stateOf(event), deleted: true }, 'delete');
-  })();
+  });
 }
 
 /** Cuts an event at `at` seconds: the original keeps [onset, at], a new event gets [at, offset]. */
@@ -162,12 +162,12 @@ export function splitEvent(db: Db, id: number, at: number, options: EditOptions 
   if (typeof at !== 'number' || !Number.isFinite(at) || !(event.onset < at && at < event.offset)) {
     throw new StoreValidationError(`event ${id}: split point ${String(at)} must lie strictly inside [${event.onset}, ${event.offset}]`, 'at');
   }
-  return db.transaction((): [EventRow, EventRow] => {
+  return writeTransaction(db, (): [EventRow, EventRow] => {
     const writer = new EditWriter(db, projectId, 'edit', options.description ?? `Split ${event.label} event`);
     const left = writer.writeState(event, { ...stateOf(event), offset: at }, 'update');
     const right = writer.insertEvent({ ...stateOf(event), onset: at });
     return [left, right];
-  })();
+  });
 }
 
 /**
@@ -194,12 +194,12 @@ export function mergeEvents(db: Db, ids: readonly number[], options: EditOptions
     source: events.some((e) => e.source === 'human') ? 'human' : 'predicted',
     verified: true,
   };
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const writer = new EditWriter(db, live[0].projectId, 'edit', options.description ?? `Merge ${events.length} ${first.label} events`);
     const result = writer.writeState(first, merged, 'update');
     for (const other of events.slice(1)) writer.writeState(other, { ...stateOf(other), deleted: true }, 'delete');
     return result;
-  })();
+  });
 }
 
 /**
@@ -233,14 +233,14 @@ export function replacePredictedEvents(
       `${recording.relPath} prediction ${i}`,
     ),
   );
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const writer = new EditWriter(db, recording.projectId, 'system', `Detect events in ${recording.relPath} with model ${modelId}`);
     const stale = toRawEvents(
       sql(db, "SELECT * FROM events WHERE recording_id = ? AND deleted = 0 AND source = 'predicted' AND verified = 0").all(recordingId),
     );
     for (const event of stale) writer.writeState(event, { ...stateOf(event), deleted: true }, 'delete');
     return { removed: stale.length, created: states.map((state) => writer.insertEvent(state)) };
-  })();
+  });
 }
 
 export function listEvents(db: Db, filter: EventFilter): EventRow[] {

@@ -15,6 +15,7 @@ import type { JsonObject, RecordingStatus, RunStatus } from './types';
 export * from './errors';
 export * from './types';
 export { hashFile } from './hash';
+export { writeTransaction } from './db';
 export { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion, type Migration, type MigrationOutcome } from './migrations';
 export type { NewProject } from './projects';
 export type { RecordingInput, UpsertRecordingsResult } from './recordings';

@@ -1,4 +1,4 @@
-import type { Db } from './db';
+import { type Db, writeTransaction } from './db';
 import { StoreSchemaError } from './errors';
 
 /** One step of the schema history. Never edit a released migration: append a new one. */
@@ -202,10 +202,12 @@ export function migrate(
   }
   for (const migration of migrations.slice(from, target)) {
     try {
-      db.transaction(() => {
+      writeTransaction(db, () => {
+        // Another process may have applied it while this one waited for the write lock.
+        if (schemaVersion(db) >= migration.version) return;
         migration.up(db);
         db.pragma(`user_version = ${migration.version}`);
-      })();
+      });
     } catch (error) {
       throw new StoreSchemaError(
         `${file}: migration ${migration.version} (${migration.description}) failed: ${(error as Error).message}`,

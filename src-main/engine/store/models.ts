@@ -1,4 +1,4 @@
-import { type Db, nowIso, parseJson, sql } from './db';
+import { type Db, nowIso, parseJson, sql, writeTransaction } from './db';
 import { StoreNotFoundError, StoreValidationError } from './errors';
 import type { JsonObject, ModelRow } from './types';
 import { requireAbsolutePath, requireId, requireJsonObject, requireLabel, requireText } from './validate';
@@ -64,7 +64,7 @@ export function addModel(db: Db, input: NewModel): ModelRow {
   const scores = requireJsonObject(input.scores ?? {}, 'scores', context);
   const parentModelId = input.parentModelId ?? null;
   if (parentModelId !== null) getModel(db, parentModelId);
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const { lastInsertRowid } = sql(
       db,
       'INSERT INTO models (name, dir_path, parent_model_id, classes_json, scores_json, created_at, active) VALUES (?, ?, ?, ?, ?, ?, 0)',
@@ -72,7 +72,7 @@ export function addModel(db: Db, input: NewModel): ModelRow {
     const id = Number(lastInsertRowid);
     if (input.activate || !getActiveModel(db)) activate(db, id);
     return getModel(db, id);
-  })();
+  });
 }
 
 function activate(db: Db, id: number): void {
@@ -83,7 +83,7 @@ function activate(db: Db, id: number): void {
 /** Makes `id` the one active model. */
 export function setActiveModel(db: Db, id: number): ModelRow {
   getModel(db, id);
-  db.transaction(() => activate(db, id))();
+  writeTransaction(db, () => activate(db, id));
   return getModel(db, id);
 }
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { type Db, nowIso, sql } from './db';
+import { type Db, nowIso, sql, writeTransaction } from './db';
 import { StoreNotFoundError, StoreValidationError } from './errors';
 import { getProject } from './projects';
 import type { RecordingRow, RecordingStatus } from './types';
@@ -122,7 +122,7 @@ export function upsertRecordings(db: Db, projectId: number, rows: readonly Recor
     };
   });
   const result: UpsertRecordingsResult = { inserted: [], changed: [], unchanged: [] };
-  db.transaction(() => {
+  writeTransaction(db, () => {
     const now = nowIso();
     for (const row of clean) {
       const existing = findRecordingByPath(db, projectId, row.relPath);
@@ -156,7 +156,7 @@ export function upsertRecordings(db: Db, projectId: number, rows: readonly Recor
         result.unchanged.push(getRecording(db, existing.id));
       }
     }
-  })();
+  });
   return result;
 }
 

@@ -1,5 +1,5 @@
 import type { AnnotationSet, SoundEvent } from '../annotations/types';
-import { type Db, nowIso, sql } from './db';
+import { type Db, nowIso, sql, writeTransaction } from './db';
 import { EditWriter, stateOf, toRawEvents } from './event-rows';
 import { listEvents } from './events';
 import { getProject } from './projects';
@@ -15,7 +15,7 @@ import type { EventRow, RecordingRow, RecordingStatus } from './types';
 export function markReviewed(db: Db, recordingId: number, reviewed = true): RecordingRow {
   const recording = getRecording(db, recordingId);
   const status: RecordingStatus = reviewed ? 'reviewed' : recording.lastModelId !== null ? 'detected' : 'new';
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const writer = new EditWriter(
       db,
       recording.projectId,
@@ -37,7 +37,7 @@ export function markReviewed(db: Db, recordingId: number, reviewed = true): Reco
       );
     }
     return getRecording(db, recordingId);
-  })();
+  });
 }
 
 export interface TrainingRecording {
@@ -51,6 +51,7 @@ export interface TrainingRecording {
  * may use. Predictions added by a detection run after the review are unverified and left out.
  */
 export function reviewedTrainingMaterial(db: Db, projectId: number): TrainingRecording[] {
+  // Read only: a deferred transaction is a consistent snapshot without taking the write lock.
   return db.transaction(() =>
     listRecordings(db, projectId, { status: 'reviewed' }).map((recording) => ({
       recording,

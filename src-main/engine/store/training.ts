@@ -1,4 +1,4 @@
-import { type Db, nowIso, parseJson, sql } from './db';
+import { type Db, nowIso, parseJson, sql, writeTransaction } from './db';
 import { StoreNotFoundError, StoreStateError, StoreValidationError } from './errors';
 import { getModel } from './models';
 import { getProject } from './projects';
@@ -71,7 +71,7 @@ export function startTrainingRun(db: Db, input: StartTrainingRun): TrainingRunRo
   if (!Array.isArray(input.material) || input.material.length === 0) {
     throw new StoreValidationError('training run: no training material (no reviewed recordings?)', 'material');
   }
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const { lastInsertRowid } = sql(
       db,
       "INSERT INTO training_runs (project_id, parent_model_id, status, started_at, params_json) VALUES (?, ?, 'running', ?, ?)",
@@ -105,7 +105,7 @@ export function startTrainingRun(db: Db, input: StartTrainingRun): TrainingRunRo
       }
     }
     return getTrainingRun(db, runId);
-  })();
+  });
 }
 
 function requireRunning(db: Db, runId: number): TrainingRunRow {
@@ -117,11 +117,11 @@ function requireRunning(db: Db, runId: number): TrainingRunRow {
 /** Appends one epoch's metrics (loss, validation F1...). */
 export function appendTrainingEpoch(db: Db, runId: number, metrics: JsonObject): TrainingRunRow {
   requireJsonObject(metrics, 'metrics', `training run ${runId}`);
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const run = requireRunning(db, runId);
     sql(db, 'UPDATE training_runs SET metrics_json = ? WHERE id = ?').run(JSON.stringify([...run.metrics, metrics]), runId);
     return getTrainingRun(db, runId);
-  })();
+  });
 }
 
 export function finishTrainingRun(db: Db, runId: number, outcome: FinishTrainingRun): TrainingRunRow {
@@ -135,7 +135,7 @@ export function finishTrainingRun(db: Db, runId: number, outcome: FinishTraining
   }
   if (resultModelId !== null) getModel(db, resultModelId);
   const errorMessage = outcome.errorMessage == null ? null : requireText(outcome.errorMessage, 'errorMessage', context);
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     requireRunning(db, runId);
     sql(db, 'UPDATE training_runs SET status = ?, result_model_id = ?, error_message = ?, ended_at = ? WHERE id = ?').run(
       outcome.status,
@@ -145,7 +145,7 @@ export function finishTrainingRun(db: Db, runId: number, outcome: FinishTraining
       runId,
     );
     return getTrainingRun(db, runId);
-  })();
+  });
 }
 
 /** The event versions a run trained on. */

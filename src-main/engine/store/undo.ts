@@ -1,4 +1,4 @@
-import { type Db, sql } from './db';
+import { type Db, sql, writeTransaction } from './db';
 import { EditWriter, type RecordingReviewState, getEvent, parseSnapshot, sameState, stateOf, toEdit } from './event-rows';
 import { getProject } from './projects';
 import { getRecording } from './recordings';
@@ -119,19 +119,19 @@ function nextToRedo(db: Db, projectId: number): EditRow | null {
 /** Undoes the project's latest user edit by writing new versions; returns null when there is nothing to undo. */
 export function undo(db: Db, projectId: number): UndoRedoResult | null {
   getProject(db, projectId);
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const edit = nextToUndo(db, projectId);
     return edit ? apply(db, edit, 'undo') : null;
-  })();
+  });
 }
 
 /** Redoes the most recently undone edit, unless a newer edit discarded it; null when there is nothing to redo. */
 export function redo(db: Db, projectId: number): UndoRedoResult | null {
   getProject(db, projectId);
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const edit = nextToRedo(db, projectId);
     return edit ? apply(db, edit, 'redo') : null;
-  })();
+  });
 }
 
 /** What undo and redo would act on now (for menu labels). */

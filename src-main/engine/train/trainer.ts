@@ -1,8 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
+import type { BackendName } from '../model/backend';
+import { GradientPool } from './gradient-pool';
+import { combineShards, splitBatch } from './gradients';
 import { DEFAULT_FEATURE_CONFIG, frameDuration, type FeatureConfig } from '../features/config';
-import { crnnForward, crnnWeightShapes, initCrnnWeights, isTrainableWeight, SeededRng } from '../model/crnn';
+import { crnnWeightShapes, initCrnnWeights, isTrainableWeight, SeededRng } from '../model/crnn';
 import { saveModel, type ManifestWithoutWeights } from '../model/io';
 import { timePoolFactor, type CrnnConfig, type PostprocessConfig } from '../model/manifest';
 import { adamUpdate, createAdamState, DEFAULT_ADAM, type AdamState } from './adam';
@@ -10,6 +14,9 @@ import { checkpointDir, checkpointExists, loadCheckpoint, saveCheckpoint, type E
 import { activeSpan, buildBatch, DEFAULT_AUGMENTATION, sampleEpochCrops, type Augmentation } from './crops';
 import { bandStatistics, loadSplit, TrainingDataError, type FeatureExtractor, type SplitData } from './dataset';
 import { predictFiles, scoreProbabilities, tunePostprocess, type Scores } from './validate';
+import { loadMelCorpus, type MelCorpus } from './corpus-sources';
+import { CorpusMixer, DEFAULT_CORPUS_MIXING, type CorpusMixing } from './corpus-mixer';
+import { batchFromMixedCrops, mixedCropStatistics } from './corpus-batch';
 
 export const DEFAULT_CRNN_CONFIG: CrnnConfig = {
   convBlocks: [
@@ -21,11 +28,15 @@ export const DEFAULT_CRNN_CONFIG: CrnnConfig = {
   dropout: 0.1,
 };
 
+/**
+ * Thresholds are tuned with every event kept, as `detect` and the studio report them on recordings of any
+ * length; the DCASE 2017 Task 2 one-event-per-mixture rule is applied only where that benchmark is scored.
+ */
 export const DEFAULT_POSTPROCESS: Omit<PostprocessConfig, 'thresholds'> = {
   medianFilterFrames: 11,
   minEventSeconds: 0.1,
   mergeGapSeconds: 1,
-  oneEventPerFile: true,
+  oneEventPerFile: false,
 };
 
 /** Median filter lengths tried when tuning the final post-processing on validation data. */
@@ -51,12 +62,19 @@ export interface TrainOptions {
   augmentation?: Augmentation | false;
   /** Stop after the epoch that would otherwise overrun this many seconds of training in total. */
   maxSeconds?: number;
+  /** Threads computing each batch's gradients (data-parallel shards); default defaultTrainingThreads(). */
+  threads?: number;
   /** Recorded in the manifest. */
   commandLine?: string;
   backend?: string;
   extract?: FeatureExtractor;
   /** Preloaded splits (tests); skips reading dataDir. */
   data?: { train: SplitData; validation: SplitData };
+  /**
+   * Train on fresh mixtures drawn every epoch from this corpus's train split (corpus-mixer.ts) instead of the
+   * fixed mixtures of dataDir's train split; dataDir still gives the validation split.
+   */
+  corpus?: { dir: string; cropsPerEpoch: number; mixing?: CorpusMixing; sources?: MelCorpus };
   onLog?: (line: string) => void;
   onBatch?: (p: { epoch: number; batch: number; batches: number; loss: number; epochSeconds: number }) => void;
   onEpoch?: (record: EpochRecord, improved: boolean) => void;
@@ -93,11 +111,6 @@ function toVariables(weights: Map<string, tf.Tensor>): Map<string, tf.Variable> 
   return out;
 }
 
-function loss(logits: tf.Tensor, targets: tf.Tensor): tf.Scalar {
-  // Binary cross-entropy from logits, stable form: max(l, 0) - l*y + log(1 + exp(-|l|)).
-  return tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))))) as tf.Scalar;
-}
-
 const BN_MOMENTUM = 0.95;
 
 /**
@@ -113,6 +126,14 @@ export function isImprovement(scores: { errorRate: number; fMeasure: number }, b
   return scores.errorRate < best.errorRate - 1e-9;
 }
 
+/**
+ * Gradient threads by default: one per core (at most 4) on the single-threaded wasm and cpu backends, one on
+ * native TensorFlow, which already uses every core. Never more than the batch has crops.
+ */
+export function defaultTrainingThreads(batchSize: number, backend = tf.getBackend()): number {
+  return backend === 'tensorflow' ? 1 : Math.max(1, Math.min(4, availableParallelism(), batchSize));
+}
+
 /** Trains the CRNN on an `earmark mix` directory; see TrainOptions. Writes OUT (best model) and OUT/checkpoints/last. */
 export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   const log = options.onLog ?? (() => {});
@@ -121,13 +142,17 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   let architecture = options.architecture ?? DEFAULT_CRNN_CONFIG;
   const classes = options.classes ?? (options.data ? [] : await readDataClasses(options.dataDir));
   if (classes.length === 0) throw new Error('no classes to train');
+  const corpus = options.corpus;
+  const emptyTrain: SplitData = { split: 'train', files: [], reference: { files: [], events: [] } };
   const data = options.data ?? {
-    train: await loadSplit(options.dataDir, 'train', classes, features, { extract: options.extract, onFile: (d, n) => d % 100 === 0 && log(`features train ${d}/${n}`) }),
+    train: corpus ? emptyTrain : await loadSplit(options.dataDir, 'train', classes, features, { extract: options.extract, onFile: (d, n) => d % 100 === 0 && log(`features train ${d}/${n}`) }),
     validation: await loadSplit(options.dataDir, 'validation', classes, features, { extract: options.extract, onFile: (d, n) => d % 100 === 0 && log(`features validation ${d}/${n}`) }),
   };
-  if (data.train.files.length === 0) throw new TrainingDataError(options.dataDir, 'the train split has no files of the selected classes');
+  const mixer = corpus
+    ? new CorpusMixer(corpus.sources ?? (await loadMelCorpus(corpus.dir, 'train', classes, features, (d, n) => d % 100 === 0 && log(`corpus train sources ${d}/${n}`))), classes, features, corpus.mixing ?? DEFAULT_CORPUS_MIXING)
+    : undefined;
+  if (!mixer && data.train.files.length === 0) throw new TrainingDataError(options.dataDir, 'the train split has no files of the selected classes');
   if (data.validation.files.length === 0) throw new TrainingDataError(options.dataDir, 'the validation split has no files of the selected classes');
-  const normalization = bandStatistics(data.train.files, features.melBands);
 
   const ckptDir = checkpointDir(options.outDir);
   let variables: Map<string, tf.Variable>;
@@ -153,6 +178,8 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   }
   const factor = timePoolFactor(architecture);
   const cropFrames = Math.max(factor, Math.round(options.cropSeconds / frameSeconds / factor) * factor);
+  // Band statistics of the training input: of the fixed mixtures, or of mixtures drawn from their own seed.
+  const normalization = mixer ? mixedCropStatistics(mixer, cropFrames, 256, new SeededRng(options.seed ^ 0x5bd1e995).next) : bandStatistics(data.train.files, features.melBands);
   const rng = new SeededRng(state.rngState);
   const spans = data.train.files.map((f) => activeSpan(f, classes.length));
   const augmentation = options.augmentation === false ? undefined : (options.augmentation ?? DEFAULT_AUGMENTATION);
@@ -171,6 +198,7 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
     training: {
       createdAt: new Date().toISOString(),
       data: options.dataDir,
+      ...(corpus ? { corpus: corpus.dir, mixing: { ...(corpus.mixing ?? DEFAULT_CORPUS_MIXING) } } : {}),
       command: options.commandLine,
       seed: options.seed,
       trainFiles: data.train.files.length,
@@ -179,80 +207,79 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
     },
   });
   const trainable = [...variables].filter(([, v]) => v.trainable);
-  const trainableList = trainable.map(([, v]) => v);
   const adamConfig = { ...DEFAULT_ADAM, learningRate: options.learningRate ?? DEFAULT_ADAM.learningRate };
   let stoppedEarly = false;
-
-  while (state.epoch < options.epochs) {
-    const epoch = state.epoch + 1;
-    const started = performance.now();
-    const crops = sampleEpochCrops(data.train.files, spans, { frames: cropFrames, randomShare: options.randomCropShare ?? 0.25 }, rng.next);
-    const batches = Math.ceil(crops.length / options.batchSize);
-    let lossSum = 0;
-    for (let b = 0; b < batches; b++) {
-      const group = crops.slice(b * options.batchSize, (b + 1) * options.batchSize);
-      const batch = buildBatch(data.train.files, group, cropFrames, factor, classes.length, normalization, augmentation && { aug: augmentation, rng: rng.next, backgroundFiles });
-      const dropoutSeed = rng.next();
-      const stats: { mean: tf.Tensor1D; variance: tf.Tensor1D }[] = [];
-      const { value, grads } = tf.variableGrads(() => {
-        const x = tf.tensor3d(batch.inputs, [group.length, cropFrames, features.melBands]);
-        const y = tf.tensor3d(batch.targets, [group.length, cropFrames / factor, classes.length]);
-        const { logits, batchStats } = crnnForward(variables, architecture, x, { training: true, dropout: architecture.dropout, rng: new SeededRng(Math.floor(dropoutSeed * 2 ** 32)).next, collectBatchStats: true });
-        stats.push(...batchStats);
-        return loss(logits, y);
-      }, trainableList);
-      const named: Record<string, tf.Tensor> = {};
-      for (const [name, v] of trainable) named[name] = grads[v.name];
-      adamUpdate(adam, variables, named, adamConfig);
-      tf.tidy(() => {
-        stats.forEach((s, i) => {
-          const mean = variables.get(`bn${i}/mean`)!;
-          const variance = variables.get(`bn${i}/variance`)!;
-          mean.assign(tf.add(tf.mul(mean, BN_MOMENTUM), tf.mul(s.mean, 1 - BN_MOMENTUM)));
-          variance.assign(tf.add(tf.mul(variance, BN_MOMENTUM), tf.mul(s.variance, 1 - BN_MOMENTUM)));
+  const pool = await GradientPool.start(options.threads ?? defaultTrainingThreads(options.batchSize), tf.getBackend() as BackendName, architecture);
+  try {
+    while (state.epoch < options.epochs) {
+      const epoch = state.epoch + 1;
+      const started = performance.now();
+      const crops = mixer ? [] : sampleEpochCrops(data.train.files, spans, { frames: cropFrames, randomShare: options.randomCropShare ?? 0.25 }, rng.next);
+      const epochCrops = mixer ? corpus!.cropsPerEpoch : crops.length;
+      const batches = Math.ceil(epochCrops / options.batchSize);
+      let lossSum = 0;
+      for (let b = 0; b < batches; b++) {
+        const size = Math.min(options.batchSize, epochCrops - b * options.batchSize);
+        const group = mixer ? [] : crops.slice(b * options.batchSize, (b + 1) * options.batchSize);
+        const batch = mixer
+          ? batchFromMixedCrops(Array.from({ length: size }, () => mixer.crop(cropFrames, rng.next)), cropFrames, factor, classes.length, normalization)
+          : buildBatch(data.train.files, group, cropFrames, factor, classes.length, normalization, augmentation && { aug: augmentation, rng: rng.next, backgroundFiles });
+        const dropoutSeed = Math.floor(rng.next() * 2 ** 32);
+        const shape = { frames: cropFrames, bands: features.melBands, steps: cropFrames / factor, classes: classes.length };
+        const seeds = Array.from({ length: pool.threads }, (_, p) => (dropoutSeed + p * 0x9e3779b9) >>> 0);
+        const step = combineShards(await pool.gradients(variables, splitBatch(batch, size, shape, pool.threads, seeds)));
+        tf.tidy(() => {
+          const named: Record<string, tf.Tensor> = {};
+          for (const [name, v] of trainable) named[name] = tf.tensor(step.grads[name], v.shape);
+          adamUpdate(adam, variables, named, adamConfig);
+          step.stats.forEach((s, i) => {
+            const mean = variables.get(`bn${i}/mean`)!;
+            const variance = variables.get(`bn${i}/variance`)!;
+            mean.assign(tf.add(tf.mul(mean, BN_MOMENTUM), tf.mul(tf.tensor1d(s.mean), 1 - BN_MOMENTUM)));
+            variance.assign(tf.add(tf.mul(variance, BN_MOMENTUM), tf.mul(tf.tensor1d(s.variance), 1 - BN_MOMENTUM)));
+          });
         });
-      });
-      for (const s of stats) tf.dispose([s.mean, s.variance]);
-      tf.dispose(Object.values(grads));
-      const lossValue = (await value.data())[0];
-      value.dispose();
-      lossSum += lossValue * group.length;
-      options.onBatch?.({ epoch, batch: b + 1, batches, loss: lossValue, epochSeconds: (performance.now() - started) / 1000 });
-    }
-    const trainLoss = lossSum / crops.length;
+        const lossValue = step.loss;
+        lossSum += lossValue * size;
+        options.onBatch?.({ epoch, batch: b + 1, batches, loss: lossValue, epochSeconds: (performance.now() - started) / 1000 });
+      }
+      const trainLoss = lossSum / epochCrops;
 
-    const perFile = await predictFiles(variables, architecture, data.validation.files, classes.length, normalization);
-    const tuned = tunePostprocess(perFile, data.validation.reference, classes, basePostprocess, frameSeconds);
-    const scores = scoreProbabilities(perFile, data.validation.reference, classes, tuned, frameSeconds);
-    const seconds = (performance.now() - started) / 1000;
-    const record: EpochRecord = { epoch, loss: trainLoss, errorRate: scores.errorRate, fMeasure: scores.fMeasure, seconds };
-    const improved = isImprovement(scores, state.bestEpoch === 0 ? undefined : state.history.find((h) => h.epoch === state.bestEpoch));
-    state = {
-      ...state,
-      epoch,
-      rngState: rng.state,
-      adamStep: adam.step,
-      history: [...state.history, record],
-      elapsedSeconds: state.elapsedSeconds + seconds,
-      bestEpoch: improved ? epoch : state.bestEpoch,
-      bestErrorRate: improved ? scores.errorRate : state.bestErrorRate,
-      epochsWithoutImprovement: improved ? 0 : state.epochsWithoutImprovement + 1,
-    };
-    if (improved) {
-      await saveModel(options.outDir, manifestBase(tuned, { epochs: epoch, bestEpoch: epoch, scores: { validationErrorRate: scores.errorRate, validationFMeasure: scores.fMeasure } }), variables, {});
+      const perFile = await predictFiles(variables, architecture, data.validation.files, classes.length, normalization);
+      const tuned = tunePostprocess(perFile, data.validation.reference, classes, basePostprocess, frameSeconds);
+      const scores = scoreProbabilities(perFile, data.validation.reference, classes, tuned, frameSeconds);
+      const seconds = (performance.now() - started) / 1000;
+      const record: EpochRecord = { epoch, loss: trainLoss, errorRate: scores.errorRate, fMeasure: scores.fMeasure, seconds };
+      const improved = isImprovement(scores, state.bestEpoch === 0 ? undefined : state.history.find((h) => h.epoch === state.bestEpoch));
+      state = {
+        ...state,
+        epoch,
+        rngState: rng.state,
+        adamStep: adam.step,
+        history: [...state.history, record],
+        elapsedSeconds: state.elapsedSeconds + seconds,
+        bestEpoch: improved ? epoch : state.bestEpoch,
+        bestErrorRate: improved ? scores.errorRate : state.bestErrorRate,
+        epochsWithoutImprovement: improved ? 0 : state.epochsWithoutImprovement + 1,
+      };
+      if (improved) {
+        await saveModel(options.outDir, manifestBase(tuned, { epochs: epoch, bestEpoch: epoch, scores: { validationErrorRate: scores.errorRate, validationFMeasure: scores.fMeasure } }), variables, {});
+      }
+      await saveCheckpoint(ckptDir, manifestBase(basePostprocess), variables, adam, state);
+      options.onEpoch?.(record, improved);
+      if (state.epochsWithoutImprovement >= options.patience) {
+        log(`early stop: no improvement for ${options.patience} epochs`);
+        stoppedEarly = true;
+        break;
+      }
+      if (options.maxSeconds !== undefined && state.elapsedSeconds + seconds > options.maxSeconds) {
+        log(`time budget: stopping after epoch ${epoch} (${Math.round(state.elapsedSeconds)} s of ${options.maxSeconds} s used)`);
+        stoppedEarly = true;
+        break;
+      }
     }
-    await saveCheckpoint(ckptDir, manifestBase(basePostprocess), variables, adam, state);
-    options.onEpoch?.(record, improved);
-    if (state.epochsWithoutImprovement >= options.patience) {
-      log(`early stop: no improvement for ${options.patience} epochs`);
-      stoppedEarly = true;
-      break;
-    }
-    if (options.maxSeconds !== undefined && state.elapsedSeconds + seconds > options.maxSeconds) {
-      log(`time budget: stopping after epoch ${epoch} (${Math.round(state.elapsedSeconds)} s of ${options.maxSeconds} s used)`);
-      stoppedEarly = true;
-      break;
-    }
+  } finally {
+    await pool.close();
   }
 
   // Final post-processing, tuned on validation with the best weights (thresholds and median filter).
