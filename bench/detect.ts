@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeAnnotationFile } from '../src-main/engine/annotations';
@@ -9,9 +9,13 @@ import { DEFAULT_FEATURE_CONFIG } from '../src-main/engine/features/config';
 import { initCrnnWeights } from '../src-main/engine/model/crnn';
 import { saveModel } from '../src-main/engine/model/io';
 import { DEFAULT_CRNN_CONFIG, DEFAULT_POSTPROCESS } from '../src-main/engine/train/trainer';
+import { slurmUnavailable, startLocalSlurm } from '../test/local-slurm';
 import type { BenchRow, BenchSection } from './lib';
 
-const MODEL_DIR = process.env.EARMARK_BENCH_MODEL ?? resolve(import.meta.dirname, '..', 'resources', 'models', 'default');
+const ROOT = resolve(import.meta.dirname, '..');
+const BUNDLED_MODEL_DIR = join(ROOT, 'resources', 'models', 'default');
+const MODEL_DIR = process.env.EARMARK_BENCH_MODEL ?? BUNDLED_MODEL_DIR;
+const SBATCH_SCRIPT = join(ROOT, 'docs', 'cluster', 'detect-cpu.sbatch');
 const STAND_IN_DIR = join(tmpdir(), 'earmark-bench-detect-stand-in-model');
 const CLASSES = ['babycry', 'glassbreak', 'gunshot'];
 const FILES = 12;
@@ -112,4 +116,52 @@ export const detectThroughput: BenchSection = {
   },
 };
 
-export const detectSections: BenchSection[] = [detectThroughput];
+/**
+ * The same hour as `detect throughput`, through the documented sbatch array script on a local single-node
+ * Slurm, as 1 task (every core) and as 2 tasks (the cores shared out). Overhead per task: the array's wall
+ * time minus the task's own detect time (scheduling, Node and model start-up, `sbatch --wait` polling).
+ */
+export const detectCluster: BenchSection = {
+  name: 'detect cluster',
+  async run() {
+    if (!hasSox()) return { skipped: 'sox not installed (needed to make the FLAC test audio)' };
+    const unavailable = slurmUnavailable();
+    if (unavailable) return { skipped: unavailable };
+    if (!existsSync(join(BUNDLED_MODEL_DIR, 'model.json'))) return { skipped: `the sbatch script runs the bundled model, absent from ${BUNDLED_MODEL_DIR}` };
+    const audio = await ensureAudio();
+    const slurm = await startLocalSlurm();
+    const rows: BenchRow[] = [];
+    try {
+      const cores = cpus().length;
+      for (const tasks of [1, 2]) {
+        const cpusPerTask = Math.max(1, Math.floor(cores / tasks));
+        const logs = join(slurm.dir, `logs-${tasks}`);
+        const t0 = performance.now();
+        const jobId = execFileSync('sbatch', [
+          '--wait', '--parsable', `--array=0-${tasks - 1}`, `--cpus-per-task=${cpusPerTask}`, `--output=${logs}-%a.log`,
+          SBATCH_SCRIPT, audio, join(slurm.dir, `parts-${tasks}`),
+        ], { cwd: ROOT, env: slurm.env, encoding: 'utf8' }).trim();
+        const wall = (performance.now() - t0) / 1000;
+        const detectWalls = await Promise.all(Array.from({ length: tasks }, async (_, task) => {
+          const log = await readFile(`${logs}-${task}.log`, 'utf8');
+          const seconds = / h of audio in ([\d.]+) s/.exec(log)?.[1];
+          if (!seconds) throw new Error(`job ${jobId} task ${task} printed no summary:\n${log.slice(-2000)}`);
+          return Number(seconds);
+        }));
+        const overhead = detectWalls.reduce((sum, d) => sum + (wall - d), 0) / tasks;
+        const label = `cluster, ${tasks} task${tasks === 1 ? '' : 's'} x ${cpusPerTask} CPU`;
+        const notes = `local Slurm, docs/cluster/detect-cpu.sbatch, ${FILES} x ${FILE_SECONDS} s FLAC; compare the single-process row`;
+        rows.push(
+          { section: 'detect', metric: `${label}: wall time for the hour`, value: wall, unit: 's', notes },
+          { section: 'detect', metric: `${label}: real-time factor`, value: (FILES * FILE_SECONDS) / wall, unit: 'x' },
+          { section: 'detect', metric: `${label}: overhead per task`, value: overhead, unit: 's', notes: 'sbatch wall time - the task\'s own detect time' },
+        );
+      }
+    } finally {
+      await slurm.stop();
+    }
+    return rows;
+  },
+};
+
+export const detectSections: BenchSection[] = [detectThroughput, detectCluster];

@@ -1,38 +1,46 @@
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { BenchRow, BenchSection } from './lib';
-import { selectBackend } from '../src-main/engine/model/backend';
+import { selectBackend, type BackendName } from '../src-main/engine/model/backend';
 import { crnnForward, createRng, initCrnnWeights, isTrainableWeight } from '../src-main/engine/model/crnn';
-import { timePoolFactor } from '../src-main/engine/model/manifest';
+import { timePoolFactor, type CrnnConfig } from '../src-main/engine/model/manifest';
 import { adamUpdate, createAdamState } from '../src-main/engine/train/adam';
+import { GradientPool } from '../src-main/engine/train/gradient-pool';
+import { combineShards, splitBatch } from '../src-main/engine/train/gradients';
 import { DEFAULT_CRNN_CONFIG } from '../src-main/engine/train/trainer';
+import { profileTrainStep } from './train-profile';
 
 const BATCH = 12;
-const CROP_FRAMES = 512; // 10.24 s at a 20 ms hop, the default `earmark train --crop`
+const CROP_FRAMES = 512; // 10.24 s at a 20 ms hop: the crop the 0.94 s baseline step was measured with
 const MEL_BANDS = 64;
 const CLASSES = 3;
+const LARGE: CrnnConfig = {
+  convBlocks: [
+    { filters: 64, poolTime: 2, poolFreq: 4 },
+    { filters: 64, poolTime: 2, poolFreq: 4 },
+    { filters: 64, poolTime: 2, poolFreq: 2 },
+  ],
+  gruUnits: 64,
+  dropout: 0.1,
+};
 
-/** Train step (forward, backward, Adam) and validation forward time of the default CRNN on the chosen tfjs backend. */
-export const trainStepSection: BenchSection = {
-  name: 'train-step',
-  async run(): Promise<BenchRow[]> {
-    const backend = await selectBackend(undefined, () => {});
-    const config = DEFAULT_CRNN_CONFIG;
-    const variables = new Map([...initCrnnWeights(config, { melBands: MEL_BANDS, classes: CLASSES }, 1)].map(([n, t]) => [n, tf.variable(t, isTrainableWeight(n))]));
-    const trainable = [...variables].filter(([, v]) => v.trainable);
-    const adam = createAdamState(variables);
-    const rng = createRng(1);
-    const x = tf.tensor3d(Float32Array.from({ length: BATCH * CROP_FRAMES * MEL_BANDS }, () => rng() * 2 - 1), [BATCH, CROP_FRAMES, MEL_BANDS]);
-    const y = tf.tensor3d(Float32Array.from({ length: (BATCH * CROP_FRAMES * CLASSES) / timePoolFactor(config) }, () => (rng() < 0.2 ? 1 : 0)), [BATCH, CROP_FRAMES / timePoolFactor(config), CLASSES]);
-    const step = async () => {
-      const { value, grads } = tf.variableGrads(
-        () => tf.losses.sigmoidCrossEntropy(y, crnnForward(variables, config, x, { training: true, dropout: config.dropout, rng, collectBatchStats: true }).logits) as tf.Scalar,
-        trainable.map(([, v]) => v),
-      );
-      adamUpdate(adam, variables, Object.fromEntries(trainable.map(([n, v]) => [n, grads[v.name]])));
-      tf.dispose(Object.values(grads));
-      await value.data();
-      value.dispose();
-    };
+/** Median seconds of one Adam step of the trainer's own path (data-parallel shards on `threads` threads). */
+async function stepSeconds(config: CrnnConfig, threads: number, backend: BackendName): Promise<number> {
+  const variables = new Map([...initCrnnWeights(config, { melBands: MEL_BANDS, classes: CLASSES }, 1)].map(([n, t]) => [n, tf.variable(t, isTrainableWeight(n))]));
+  const adam = createAdamState(variables);
+  const rng = createRng(1);
+  const steps = CROP_FRAMES / timePoolFactor(config);
+  const batch = {
+    inputs: Float32Array.from({ length: BATCH * CROP_FRAMES * MEL_BANDS }, () => rng() * 2 - 1),
+    targets: Float32Array.from({ length: BATCH * steps * CLASSES }, () => (rng() < 0.2 ? 1 : 0)),
+  };
+  const pool = await GradientPool.start(threads, backend, config);
+  const shards = splitBatch(batch, BATCH, { frames: CROP_FRAMES, bands: MEL_BANDS, steps, classes: CLASSES }, threads, Array.from({ length: threads }, (_, i) => i + 1));
+  const step = async () => {
+    const g = combineShards(await pool.gradients(variables, shards));
+    tf.tidy(() => adamUpdate(adam, variables, Object.fromEntries([...variables].filter(([, v]) => v.trainable).map(([n, v]) => [n, tf.tensor(g.grads[n], v.shape)]))));
+  };
+  try {
     await step();
     const times: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -40,19 +48,47 @@ export const trainStepSection: BenchSection = {
       await step();
       times.push((performance.now() - t0) / 1000);
     }
-    times.sort((a, b) => a - b);
-    const median = times[2];
+    return times.sort((a, b) => a - b)[2];
+  } finally {
+    await pool.close();
+    tf.dispose([...variables.values(), ...adam.m.values(), ...adam.v.values()]);
+  }
+}
+
+/**
+ * Training speed: the step of the default CRNN (forward, backward, Adam) on one thread and data-parallel on
+ * every core, a larger CRNN, the step split by layer type, and the validation forward pass.
+ */
+export const trainStepSection: BenchSection = {
+  name: 'train-step',
+  async run(): Promise<BenchRow[]> {
+    const backend = (await selectBackend(undefined, () => {})) as BackendName;
+    const section = 'train-step';
+    const audio = BATCH * CROP_FRAMES * 0.02;
+    const rows: BenchRow[] = [];
+    const cores = Math.min(4, availableParallelism());
+    const single = await stepSeconds(DEFAULT_CRNN_CONFIG, 1, backend);
+    const notes = `tfjs ${backend}, batch ${BATCH} x ${CROP_FRAMES} frames, default CRNN`;
+    rows.push({ section, metric: 'train step, 1 thread (median of 5)', value: single, unit: 's', notes });
+    rows.push({ section, metric: 'train throughput, 1 thread', value: audio / single, unit: 'audio s/s', notes: 'baseline before data-parallel training: 131 audio s/s (0.94 s per step)' });
+    if (cores > 1) {
+      const parallel = await stepSeconds(DEFAULT_CRNN_CONFIG, cores, backend);
+      rows.push({ section, metric: `train step, ${cores} threads`, value: parallel, unit: 's', notes: `${notes}; batch split into ${cores} shards (what \`earmark train\` uses)` });
+      rows.push({ section, metric: `train throughput, ${cores} threads`, value: audio / parallel, unit: 'audio s/s', target: '>= 520' });
+    }
+    const large = await stepSeconds(LARGE, cores, backend);
+    rows.push({ section, metric: `train throughput, 64 filters / GRU 64, ${cores} threads`, value: audio / large, unit: 'audio s/s', target: '>= 131' });
+    for (const layer of await profileTrainStep(DEFAULT_CRNN_CONFIG, BATCH, CROP_FRAMES, MEL_BANDS, CLASSES)) {
+      rows.push({ section, metric: `profile: ${layer.layer} forward`, value: layer.forward, unit: 's', notes: 'one thread, one batch, timed in isolation' });
+      if (layer.backward > 0) rows.push({ section, metric: `profile: ${layer.layer} backward`, value: layer.backward, unit: 's' });
+    }
+    const variables = initCrnnWeights(DEFAULT_CRNN_CONFIG, { melBands: MEL_BANDS, classes: CLASSES }, 1);
     const fileInput = tf.zeros([8, 1504, MEL_BANDS]) as tf.Tensor3D;
     const t0 = performance.now();
-    const p = tf.tidy(() => crnnForward(variables, config, fileInput, { training: false }).logits);
+    const p = tf.tidy(() => crnnForward(variables, DEFAULT_CRNN_CONFIG, fileInput, { training: false }).logits);
     await p.data();
-    const forward = (performance.now() - t0) / 1000;
-    tf.dispose([p, fileInput, x, y, ...variables.values(), ...adam.m.values(), ...adam.v.values()]);
-    const notes = `tfjs ${backend}, batch ${BATCH} x ${CROP_FRAMES} frames, default CRNN`;
-    return [
-      { section: 'train-step', metric: 'train step (median of 5)', value: median, unit: 's', notes },
-      { section: 'train-step', metric: 'train throughput', value: (BATCH * CROP_FRAMES * 0.02) / median, unit: 'audio s/s', notes },
-      { section: 'train-step', metric: 'validation forward, 8 x 30 s', value: forward, unit: 's', notes: `tfjs ${backend}` },
-    ];
+    rows.push({ section, metric: 'validation forward, 8 x 30 s', value: (performance.now() - t0) / 1000, unit: 's', notes: `tfjs ${backend}` });
+    tf.dispose([p, fileInput, ...variables.values()]);
+    return rows;
   },
 };

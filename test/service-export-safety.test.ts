@@ -1,4 +1,4 @@
-import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError, type ApiMethod, type ApiParams, type ApiResult } from '../src-main/api/contract';
@@ -65,11 +65,11 @@ describe('export.run: never over the user data', () => {
     expect(await refusal({ destination: 'notes.txt' })).toBe('conflict');
     expect(readFileSync(path.join(folder.root, 'notes.txt'), 'utf8')).toBe('keep me');
     const first = await call('export.run', { projectId, destination: 'out/list.txt' });
-    expect(readFileSync(first.path!, 'utf8')).toBe('a.wav\nc.wav\nsub/b.wav\n');
+    expect(readFileSync(first.path!, 'utf8')).toBe('a.wav\nsub/b.wav\n');
     expect(await refusal({ destination: 'out/list.txt' })).toBe('conflict');
     await call('export.run', { projectId, destination: 'notes.txt', overwrite: true });
-    expect(readFileSync(path.join(folder.root, 'notes.txt'), 'utf8')).toBe('a.wav\nc.wav\nsub/b.wav\n');
-    expect(readFileSync(path.join(folder.root, 'out', 'list.txt'), 'utf8')).toBe('a.wav\nc.wav\nsub/b.wav\n');
+    expect(readFileSync(path.join(folder.root, 'notes.txt'), 'utf8')).toBe('a.wav\nsub/b.wav\n');
+    expect(readFileSync(path.join(folder.root, 'out', 'list.txt'), 'utf8')).toBe('a.wav\nsub/b.wav\n');
   });
 
   it('does not escape the project through a symlink (checked on real paths)', async () => {
@@ -85,5 +85,43 @@ describe('export.run: never over the user data', () => {
     symlinkSync(path.join(folder.root, 'sub'), path.join(folder.root, 'inside'));
     expect(await resolveInsideRoot(folder.root, 'inside/x.txt')).toBe(path.join(folder.root, 'sub', 'x.txt'));
     expect(readdirSync(outside)).toEqual([]);
+  });
+});
+
+describe('export.run: per-recording files, folders and undecodable recordings', () => {
+  beforeEach(async () => {
+    const [label] = await call('labels.list', { projectId });
+    const a = (await call('recordings.list', { projectId })).find((r) => r.path === 'a.wav')!;
+    await call('events.create', { recordingId: a.id, labelId: label.id, onset: 0.5, offset: 1.25 });
+  });
+
+  it('writes one Raven table per recording into a project folder, 0 Hz to Nyquist, leaving out the broken file', async () => {
+    const out = await call('export.run', { projectId, format: 'raven', destination: 'tables' });
+    expect(out.path).toBe(path.join(folder.root, 'tables'));
+    expect(out.files).toEqual([path.join(folder.root, 'tables', 'a.selections.txt'), path.join(folder.root, 'tables', 'sub', 'b.selections.txt')]);
+    expect(out.skipped.map((s) => s.path)).toEqual(['c.wav']);
+    const rate = (await call('recordings.list', { projectId })).find((r) => r.path === 'a.wav')!.sampleRate;
+    expect(readFileSync(out.files[0], 'utf8').split('\n')[1]).toBe(`1\tSpectrogram 1\t1\t0.5\t1.25\t0\t${rate / 2}\tbabycry`);
+    expect(existsSync(path.join(folder.root, 'tables', 'c.selections.txt'))).toBe(false);
+  });
+
+  it('refuses before writing anything when one of the per-recording files exists', async () => {
+    const outside = path.join(folder.dir, 'tracks');
+    await call('export.run', { projectId, format: 'audacity', folder: outside });
+    writeFileSync(path.join(outside, 'a.txt'), 'mine');
+    rmSync(path.join(outside, 'sub'), { recursive: true });
+    expect(await refusal({ format: 'audacity', folder: outside })).toBe('conflict');
+    expect(readFileSync(path.join(outside, 'a.txt'), 'utf8')).toBe('mine');
+    expect(existsSync(path.join(outside, 'sub'))).toBe(false);
+    await call('export.run', { projectId, format: 'audacity', folder: outside, overwrite: true });
+    expect(readFileSync(path.join(outside, 'a.txt'), 'utf8')).toBe('0.5\t1.25\tbabycry\n');
+  });
+
+  it('asks for a folder for several recordings as text, and takes fileName only with folder', async () => {
+    const several = await service.call('export.run', { projectId, format: 'raven' }).then(() => null, (e: ApiError) => e);
+    expect(several?.message).toMatch(/to a folder \(one file per recording\)/);
+    expect(await refusal({ format: 'dcase', destination: 'x.txt', fileName: 'y.txt' })).toBe('invalid-params');
+    const written = await call('export.run', { projectId, folder: path.join(folder.dir, 'elsewhere'), fileName: 'list.txt' });
+    expect(readFileSync(written.path!, 'utf8')).toBe('a.wav\t0.5\t1.25\tbabycry\nsub/b.wav\n');
   });
 });

@@ -157,16 +157,18 @@ describe('service', () => {
     const a = recordings.find((r) => r.path === 'a.wav')!;
     const gunshotEvent = (await call('events.list', { recordingId: a.id })).find((e) => e.offset === 1.75)!;
     await call('events.delete', { eventId: gunshotEvent.id });
-    const out = await call('export.run', { projectId: project.id });
+    const out = await call('export.run', { projectId: project.id, includeConfidence: true });
     expect(out.format).toBe('dcase');
     expect(out.text).toBe(
-      ['a.wav\t0.5\t1.25\tbabycry\t0.9', 'c.wav', 'sub/b.wav\t0.5\t1.25\tbabycry\t0.9', 'sub/b.wav\t1.5\t1.75\tgunshot\t0.4', ''].join('\n'),
+      ['a.wav\t0.5\t1.25\tbabycry\t0.9', 'sub/b.wav\t0.5\t1.25\tbabycry\t0.9', 'sub/b.wav\t1.5\t1.75\tgunshot\t0.4', ''].join('\n'),
     );
+    // c.wav could not be decoded: left out and listed, not exported as a file without events.
+    expect(out.skipped).toEqual([{ path: 'c.wav', reason: expect.stringContaining('c.wav') }]);
     const one = await call('export.run', { projectId: project.id, recordingIds: [a.id], format: 'audacity' });
     expect(one.text).toBe('0.5\t1.25\tbabycry\n');
-    const written = await call('export.run', { projectId: project.id, destination: 'exports/all.txt', minConfidence: 0.5 });
+    const written = await call('export.run', { projectId: project.id, destination: 'exports/all.txt', minConfidence: 0.5, includeConfidence: true });
     expect(written.path).toBe(path.join(folder.root, 'exports', 'all.txt'));
-    expect(readFileSync(written.path!, 'utf8')).toBe(['a.wav\t0.5\t1.25\tbabycry\t0.9', 'c.wav', 'sub/b.wav\t0.5\t1.25\tbabycry\t0.9', ''].join('\n'));
+    expect(readFileSync(written.path!, 'utf8')).toBe(['a.wav\t0.5\t1.25\tbabycry\t0.9', 'sub/b.wav\t0.5\t1.25\tbabycry\t0.9', ''].join('\n'));
     const multi = await rejection(service.call('export.run', { projectId: project.id, format: 'raven' }));
     expect(multi.code).toBe('invalid-params');
   });

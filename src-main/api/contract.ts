@@ -11,7 +11,8 @@
  *  - times are seconds from the start of the recording (floats); ids are positive integers,
  *    except job ids which are strings;
  *  - paths in params that point into a project (export destination) are resolved against the
- *    project root and refused with 'forbidden-path' if they leave it.
+ *    project root and refused with 'forbidden-path' if they leave it; an export `folder` is one the
+ *    user picked and may be anywhere.
  *
  * Wire formats: HTTP POST /api/<method> with a JSON body of params and `Authorization: Bearer
  * <token>` answers `{ "result": ... }` (200) or `{ "error": ApiErrorBody }` (4xx/5xx, status from
@@ -316,6 +317,8 @@ export const api = {
       /** Bundled example audio folder, null if not shipped. */
       examplesDir: z.string().nullable(),
       homeDir: z.string(),
+      /** The folder of the project opened last (by the page or `serve --open-folder`), which the page reopens; null if none. */
+      lastProjectRoot: z.string().nullable(),
     }),
   },
 
@@ -531,11 +534,20 @@ export const api = {
   },
 
   /**
-   * Exports events of a project (or of some recordings). With `destination` (relative to the project
-   * root, or absolute inside it) the file is written there and `path` returned; without it the text
-   * is returned. `verifiedOnly` keeps only human-verified events. The file is written whole (temporary
-   * file, then rename); an existing file is replaced only with `overwrite: true` ('conflict' otherwise),
-   * and never the project database or an audio file ('forbidden-path').
+   * Exports events of a project (or of some recordings). Where it goes:
+   *  - `folder`: any folder the user picks (absolute, or relative to the project root); the file is
+   *    `fileName` there (default `annotations.<ext>`); Audacity and Raven write one file per recording
+   *    instead, named after the recording's path (`day1/rec_a.wav` → `day1/rec_a.txt`, Raven
+   *    `day1/rec_a.selections.txt`);
+   *  - `destination`: a file inside the project folder (relative to its root, or absolute inside it;
+   *    for Audacity and Raven a folder there), refused with 'forbidden-path' outside it;
+   *  - neither: the text is returned (Audacity and Raven: one recording only).
+   * Recordings that could not be decoded and have no events are left out and listed in `skipped`.
+   * `verifiedOnly` keeps only human-verified events; the detector's confidence is written only with
+   * `includeConfidence`; Raven selections without a frequency band span 0 Hz to Nyquist. Files are
+   * written whole (temporary file, then rename); an existing file is replaced only with
+   * `overwrite: true` ('conflict' otherwise, before anything is written), and never the project
+   * database or an audio file ('forbidden-path').
    */
   'export.run': {
     params: p({
@@ -543,14 +555,24 @@ export const api = {
       recordingIds: IdList.optional(),
       format: ExportFormat.default('dcase'),
       destination: PathString.optional(),
+      folder: PathString.optional(),
+      fileName: PathString.optional(),
       minConfidence: Confidence.optional(),
       verifiedOnly: z.boolean().default(false),
+      includeConfidence: z.boolean().optional(),
       overwrite: z.boolean().default(false),
-    }),
+    })
+      .refine((v) => v.folder === undefined || v.destination === undefined, 'give folder or destination, not both')
+      .refine((v) => v.fileName === undefined || v.folder !== undefined, 'fileName goes with folder'),
     result: z.object({
       format: ExportFormat,
       text: z.string().nullable(),
+      /** The file written, or the folder of per-recording files. */
       path: z.string().nullable(),
+      /** Every file written. */
+      files: z.array(z.string()),
+      /** Recordings left out: they could not be decoded (and hold no events). */
+      skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
       eventCount: z.number().int(),
       fileCount: z.number().int(),
     }),

@@ -9,6 +9,8 @@ import { BROWSER_CSP, COMMON_HEADERS } from './security-headers';
 import { sendStatic } from './static-files';
 import { bearerToken, createToken, tokensEqual } from './token';
 
+export { createToken };
+
 export interface ServerOptions {
   /** Builds the service once the host context (media URLs) is known. */
   createService: (host: HostContext) => EarmarkService | Promise<EarmarkService>;

@@ -14,16 +14,15 @@ import {
   type ApiResult,
   type EditState,
 } from '../api/contract';
-import { formatAnnotations, type AnnotationSet, type SoundEvent } from '../engine/annotations';
 import { probeAudioFile } from '../engine/audio/decode';
-import { hashFile, openStore, type EventRow, type LabelRow, type RecordingRow, type Store } from '../engine/store';
+import { hashFile, openStore, type EventRow, type LabelRow, type ProjectRow, type RecordingRow, type Store } from '../engine/store';
 import type { DetectorFactory } from './detector';
 import { toServiceError } from './errors';
 import { findAudioFiles, isAudioFileName, mapLimit, mimeTypeFor } from './folder-scan';
 import { JobRegistry } from './jobs';
 import { SizedLru } from './lru';
-import { writeExportFile } from './export-file';
-import { resolveInsideRoot, relativePosix } from './paths';
+import { runExport } from './export-run';
+import { relativePosix } from './paths';
 import { computePeaks, downsamplePeaks, roundedArray, type PeakArrays } from './peaks';
 import { computeSpectrogram } from './spectrogram';
 import type { EarmarkService, HostContext, MediaFile } from './types';
@@ -190,6 +189,11 @@ export async function createService(options: ServiceOptions, host: HostContext):
   }
 
   // ---------------------------------------------------------------- projects
+  function lastOpenedProject(): ProjectRow | undefined {
+    const openedAt = (p: ProjectRow) => (typeof p.settings.lastOpenedAt === 'string' ? p.settings.lastOpenedAt : '');
+    return store.listProjects().reduce<ProjectRow | undefined>((last, p) => (openedAt(p) && (!last || openedAt(p) > openedAt(last)) ? p : last), undefined);
+  }
+
   async function openProject(rootParam: string): Promise<ApiResult<'projects.open'>> {
     if (!path.isAbsolute(rootParam)) throw new ApiError('invalid-params', `projects.open: root must be an absolute folder path, got "${rootParam.slice(0, 200)}"`);
     const root = path.resolve(rootParam);
@@ -199,6 +203,7 @@ export async function createService(options: ServiceOptions, host: HostContext):
     let project = store.listProjects().find((p) => p.rootDir === root);
     if (!project) project = store.createProject({ name: path.basename(root) || root, rootDir: root });
     const projectId = project.id;
+    store.updateProjectSettings(projectId, { ...project.settings, lastOpenedAt: new Date().toISOString() });
     const active = store.getActiveModel();
     for (const name of active?.classes ?? DEFAULT_CLASSES) ensureLabel(projectId, name);
     const files = await findAudioFiles(root);
@@ -312,26 +317,12 @@ export async function createService(options: ServiceOptions, host: HostContext):
   // ---------------------------------------------------------------- export
   async function exportRun(params: ApiParsedParams<'export.run'>): Promise<ApiResult<'export.run'>> {
     const project = store.getProject(params.projectId);
-    const recordings = recordingsOf(project.id, params.recordingIds);
-    const selected = new Map(recordings.map((r) => [r.id, r]));
-    const events: SoundEvent[] = [];
-    for (const e of store.listEvents({ projectId: project.id, ...(params.minConfidence !== undefined ? { minConfidence: params.minConfidence } : {}) })) {
-      const recording = selected.get(e.recordingId);
-      if (!recording || (params.verifiedOnly && !e.verified)) continue;
-      const sound: SoundEvent = { filename: recording.relPath, onset: e.onset, offset: e.offset, label: e.label };
-      if (e.confidence !== null) sound.confidence = e.confidence;
-      events.push(sound);
-    }
-    const set: AnnotationSet = { files: recordings.map((r) => r.relPath), events };
-    if (params.destination === undefined) {
-      return { format: params.format, text: formatAnnotations(set, params.format), path: null, eventCount: events.length, fileCount: recordings.length };
-    }
-    const target = await resolveInsideRoot(project.rootDir, params.destination, 'export destination');
-    await writeExportFile(target, formatAnnotations(set, params.format), params.overwrite, {
-      dbPath: store.db.memory ? null : store.db.name,
-      audioPaths: store.listRecordings(project.id).map((r) => r.absPath),
+    return runExport(params, {
+      root: project.rootDir,
+      recordings: recordingsOf(project.id, params.recordingIds),
+      events: store.listEvents({ projectId: project.id, ...(params.minConfidence !== undefined ? { minConfidence: params.minConfidence } : {}) }),
+      protectedFiles: { dbPath: store.db.memory ? null : store.db.name, audioPaths: store.listRecordings(project.id).map((r) => r.absPath) },
     });
-    return { format: params.format, text: null, path: target, eventCount: events.length, fileCount: recordings.length };
   }
 
   // ---------------------------------------------------------------- undo / redo
@@ -366,6 +357,7 @@ export async function createService(options: ServiceOptions, host: HostContext):
         model: model ? { id: model.id, name: model.name, classes: model.classes } : null,
         examplesDir: resourcesDir && existsSync(path.join(resourcesDir, 'examples')) ? path.join(resourcesDir, 'examples') : null,
         homeDir,
+        lastProjectRoot: lastOpenedProject()?.rootDir ?? null,
       };
     },
     'folders.list': (p) => listFolders(p.path),

@@ -1,7 +1,7 @@
 /**
  * Tick and label spacing (seconds) for the time ruler at a zoom level: ticks ≥ 8 px apart,
- * labels ≥ 70 px apart and on a multiple of the tick. Wavesurfer's timeline compares times in
- * hundredths, so nothing finer than 10 ms.
+ * labels ≥ 70 px apart and on a multiple of the tick; nothing finer than 10 ms (the clock's
+ * milliseconds stay readable at the deepest zoom).
  */
 const STEPS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
 

@@ -36,6 +36,8 @@ export const useRecordingsStore = defineStore('recordings', () => {
   const filters = ref<RecordingFilters>({ labelId: null, minConfidence: 0, statuses: [] });
   const peaks = ref<Peaks | null>(null);
   const mediaUrl = ref<string | null>(null);
+  /** Why the open file could not be loaded (then nothing of it, nor of the previous file, is shown). */
+  const loadError = ref<string | null>(null);
 
   const current = computed(() => list.value.find((r) => r.id === currentId.value) ?? null);
   const currentIndex = computed(() => list.value.findIndex((r) => r.id === currentId.value));
@@ -79,14 +81,21 @@ export const useRecordingsStore = defineStore('recordings', () => {
     currentId.value = recordingId;
     peaks.value = null;
     mediaUrl.value = null;
+    loadError.value = null;
+    ui.currentTime = 0;
     const rate = peaksRateFor(rec?.durationSeconds ?? 0);
-    const [p, media] = await Promise.all([
-      ui.guard(() => api().call('recordings.peaks', { recordingId, peaksPerSecond: rate })),
-      ui.guard(() => api().call('recordings.mediaUrl', { recordingId })),
-    ]);
-    if (currentId.value !== recordingId) return; // user moved on
-    peaks.value = { recordingId, duration: p.durationSeconds, channels: [p.max, p.min] };
-    mediaUrl.value = media.url;
+    try {
+      const [p, media] = await Promise.all([
+        api().call('recordings.peaks', { recordingId, peaksPerSecond: rate }),
+        api().call('recordings.mediaUrl', { recordingId }),
+      ]);
+      if (currentId.value !== recordingId) return; // user moved on
+      peaks.value = { recordingId, duration: p.durationSeconds, channels: [p.max, p.min] };
+      mediaUrl.value = media.url;
+    } catch (error) {
+      // Shown in place of the waveform, not as a toast.
+      if (currentId.value === recordingId) loadError.value = ui.errorText(error);
+    }
   }
 
   async function setReviewed(recordingId: number, reviewed: boolean): Promise<void> {
@@ -111,7 +120,7 @@ export const useRecordingsStore = defineStore('recordings', () => {
   }
 
   return {
-    list, loading, currentId, current, currentIndex, checked, filters, peaks, mediaUrl, next, previous,
+    list, loading, currentId, current, currentIndex, checked, filters, peaks, mediaUrl, loadError, next, previous,
     load, setFilters, upsert, reloadOne, open, setReviewed, toggleChecked, clearChecked,
   };
 });

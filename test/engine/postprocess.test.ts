@@ -12,6 +12,10 @@ const base: PostprocessConfig = {
   oneEventPerFile: false,
 };
 
+function ev(filename: string, onset: number, offset: number, label: string): SoundEvent {
+  return { filename, onset, offset, label };
+}
+
 /** frames x classes matrix from per-class columns. */
 function matrix(columns: number[][]): { probs: Float32Array; frames: number } {
   const frames = columns[0].length;
@@ -116,6 +120,39 @@ describe('probabilitiesToEvents', () => {
     ]);
     // Asked for explicitly (scoring DCASE 2017 Task 2 mixtures), the rule still applies.
     expect(probabilitiesToEvents(probs, frames, classes, detectionPostprocess(taskTwoModel, { oneEventPerFile: true }), 1, 'x')).toHaveLength(1);
+  });
+
+  it('hysteresis keeps a dipping event whole: it ends only below threshold x release', () => {
+    const gun = [0, 0.9, 0.4, 0.9, 0.4, 0.2, 0];
+    const { probs, frames } = matrix([zeros(7), zeros(7), gun]);
+    const plain = probabilitiesToEvents(probs, frames, classes, base, 1, 'x');
+    expect(plain.map((e) => [e.onset, e.offset])).toEqual([[1, 2], [3, 4]]);
+    const held = probabilitiesToEvents(probs, frames, classes, { ...base, release: { gunshot: 0.5 } }, 1, 'x');
+    expect(held.map((e) => [e.onset, e.offset])).toEqual([[1, 5]]);
+    expect(() => probabilitiesToEvents(probs, frames, classes, { ...base, release: { gunshot: 1.5 } }, 1, 'x')).toThrow(/release/);
+  });
+
+  it('tunes the median filter and the release per class when asked', () => {
+    // babycry flickers (needs a median filter or hysteresis to stay one event); gunshot is a single clean frame (a median filter would erase it).
+    const baby = [0, 0, 0.9, 0.1, 0.9, 0.1, 0.9, 0.9, 0, 0, 0, 0];
+    const gun = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0.9, 0, 0];
+    const { probs, frames } = matrix([baby, zeros(12), gun]);
+    const reference: AnnotationSet = { files: ['x'], events: [ev('x', 2, 8, 'babycry'), ev('x', 9, 10, 'gunshot')] };
+    const evaluate: ClasswiseErrorRate = (ref, est) => Object.fromEntries(classes.map((label) => {
+      const r = ref.events.filter((e) => e.label === label);
+      const e = est.events.filter((x) => x.label === label);
+      const hits = r.filter((x) => e.some((y) => Math.abs(y.onset - x.onset) <= 0.5)).length;
+      return [label, r.length ? (r.length - hits + Math.max(0, e.length - hits)) / r.length : e.length];
+    }));
+    const tuned = tuneThresholds([{ filename: 'x', probs, frames }], reference, classes, base, 1, evaluate, { medianFilterFrames: [1, 3], perClassMedian: true, releases: [1, 0.1] });
+    expect(tuned.errorRates).toEqual({ babycry: 0, glassbreak: 0, gunshot: 0 });
+    expect(tuned.config.classMedianFilterFrames?.gunshot).toBe(1);
+    const events = probabilitiesToEvents(probs, frames, classes, tuned.config, 1, 'x');
+    expect(events.map((e) => [e.label, e.onset])).toEqual([['babycry', 2], ['gunshot', 9]]);
+    // Without per-class choices nothing extra is stored, even if the base config had some.
+    const shared = tuneThresholds([{ filename: 'x', probs, frames }], reference, classes, { ...base, release: { babycry: 0.3 } }, 1, evaluate);
+    expect(shared.config.release).toBeUndefined();
+    expect(shared.config.classMedianFilterFrames).toBeUndefined();
   });
 
   it('rejects a config missing a class threshold, and short probability arrays', () => {

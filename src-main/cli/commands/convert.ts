@@ -6,14 +6,13 @@ import {
   ANNOTATION_FORMATS,
   filesOf,
   PER_FILE_FORMATS,
+  PER_FILE_SUFFIX,
   readAnnotationFile,
   splitByFile,
   writeAnnotationFile,
   type AnnotationFormat,
 } from '../../engine/annotations/index';
 import { recordingStem } from './annotation-input';
-
-const PER_FILE_SUFFIX: Partial<Record<AnnotationFormat, string>> = { audacity: '.txt', raven: '.selections.txt' };
 
 function formatFromExtension(path: string): AnnotationFormat | undefined {
   const ext = extname(path).toLowerCase();

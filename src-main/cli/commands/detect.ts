@@ -1,9 +1,10 @@
 import { mkdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ANNOTATION_FORMATS, PER_FILE_FORMATS, formatAnnotations, writeAnnotationFile, type AnnotationFormat } from '../../engine/annotations';
 import type { AnnotationSet } from '../../engine/annotations/types';
 import { DetectionDbSink } from '../../engine/detect/db-sink';
-import { InputPathError, defaultJobs, detectFiles, formatProgress, parseShard, type DetectSummary, type Shard } from '../../engine/detect';
+import { DEFAULT_WINDOW_SECONDS, InputPathError, defaultJobs, detectFiles, formatProgress, parseShard, shardFromEnvironment, shardText, type DetectSummary, type Shard } from '../../engine/detect';
+import { detectStatePath, writePerFileFolder } from '../../engine/merge';
 import type { PostprocessConfig } from '../../engine/model/manifest';
 import { readModelFiles } from '../../engine/onnx/model-files';
 import { CliUsageError } from '../args';
@@ -32,17 +33,6 @@ export function parseThresholds(text: string, classes: string[]): Record<string,
     out[label.trim()] = value(v ?? '', `the threshold of ${label.trim()}`);
   }
   return out;
-}
-
-const PER_FILE_SUFFIX: Partial<Record<AnnotationFormat, string>> = { audacity: '.txt', raven: '.selections.txt' };
-
-/** Audacity and Raven hold one recording per file: one output file per recording, in the --out folder. */
-async function writePerFile(outDir: string, set: AnnotationSet, format: AnnotationFormat): Promise<void> {
-  for (const name of set.files) {
-    const path = join(outDir, name.replace(/^(\.\.\/)+|^\//, '') + PER_FILE_SUFFIX[format]);
-    await mkdir(dirname(path), { recursive: true });
-    await writeAnnotationFile(path, { files: [name], events: set.events.filter((e) => e.filename === name) }, format);
-  }
 }
 
 /**
@@ -109,18 +99,24 @@ export const detectCommand = defineCommand(
       format: { kind: 'choice', description: 'Output format', choices: ANNOTATION_FORMATS, default: 'dcase' },
       jobs: { kind: 'integer', short: 'j', description: `Decoding worker threads (0: decode in the main thread; default: one per core = ${defaultJobs()})`, valueName: 'N', min: 0 },
       threads: { kind: 'integer', description: 'Inference threads (onnxruntime intra-op)', valueName: 'N', min: 1, default: 1 },
-      shard: { kind: 'string', description: 'Process only shard I of N (by a hash of the file name; shards never overlap and together cover every file)', valueName: 'I/N' },
+      shard: {
+        kind: 'string',
+        description: 'Process only shard I of N (by a hash of the file name; shards never overlap and together cover every file); auto: from a Slurm job array or a Kubernetes Indexed Job',
+        valueName: 'I/N|auto',
+      },
+      shards: { kind: 'integer', description: 'With --shard auto: the number of shards (needed in a Kubernetes Indexed Job; under Slurm it makes task IDs 0-based shard numbers, to resubmit one task)', valueName: 'N', min: 1 },
       force: { kind: 'boolean', description: 'Run every file again, even those the state file (OUT.state.json) records as done' },
       db: { kind: 'string', description: 'Also store recordings, predicted events and a detection run in this project database', valueName: 'FILE' },
       backend: { kind: 'choice', description: 'Inference engine (auto: onnxruntime when it loads, else TensorFlow.js)', choices: ['auto', 'onnx', 'tfjs'], default: 'auto' },
       'one-event-per-file': { kind: 'boolean', description: 'Keep only the most confident event per class per file (the DCASE 2017 Task 2 rule for 30 s mixtures; off by default)' },
       threshold: { kind: 'string', description: 'Override decision thresholds: one for all classes (0.4) or per class (babycry=0.3,gunshot=0.6)', valueName: 'T' },
-      window: { kind: 'number', description: 'Window length for long files, seconds', valueName: 'SECONDS', min: 1, default: 30 },
+      window: { kind: 'number', description: 'Window length for long files, seconds', valueName: 'SECONDS', min: 1, default: DEFAULT_WINDOW_SECONDS },
     },
     examples: [
       'earmark detect recordings/ --out detections.txt        # DCASE event list; re-runs skip files already done',
       'earmark detect a.flac b.wav                            # events to standard output, progress to stderr',
       'earmark detect big/ --shard 2/4 --out part2.txt        # one of four machines',
+      'earmark detect big/ --shard auto --out part-$SLURM_ARRAY_TASK_ID.txt   # in a Slurm job array (docs/cluster.md)',
       'earmark detect rec/ --format audacity --out labels/    # one Audacity label file per recording',
       'Exit status: 0 when every file was detected; 3 when some files failed or were not stored in --db (listed on stderr; the output holds every detected file); 130 on Ctrl+C/SIGTERM (the finished files are written); 2 on usage errors and invalid input; 1 on internal errors.',
     ],
@@ -130,10 +126,12 @@ export const detectCommand = defineCommand(
     const perFile = PER_FILE_FORMATS.includes(format);
     let shard: Shard | undefined;
     try {
-      shard = options.shard ? parseShard(options.shard) : undefined;
+      if (options.shards !== undefined && options.shard !== 'auto') throw new RangeError('--shards goes with --shard auto');
+      shard = options.shard === 'auto' ? shardFromEnvironment(process.env, options.shards) : options.shard ? parseShard(options.shard) : undefined;
     } catch (error) {
       throw new CliUsageError(`--shard: ${(error as Error).message}`);
     }
+    if (options.shard === 'auto') io.stderr(`earmark detect: --shard auto: ${shardText(shard)}\n`);
     const { manifest } = await readModelFiles(options.model).catch((error: Error) => {
       throw new CliUsageError(`--model: ${error.message}`);
     });
@@ -141,7 +139,7 @@ export const detectCommand = defineCommand(
       ...(options.threshold ? { thresholds: parseThresholds(options.threshold, manifest.classes) } : {}),
       ...(options['one-event-per-file'] ? { oneEventPerFile: true } : {}),
     };
-    const statePath = options.out ? (perFile ? join(options.out, '.earmark-detect.state.json') : `${options.out}.state.json`) : undefined;
+    const statePath = options.out ? detectStatePath(options.out, format) : undefined;
     if (perFile && options.out) await mkdir(options.out, { recursive: true });
     let sink: DetectionDbSink | undefined;
     try {
@@ -204,7 +202,7 @@ export const detectCommand = defineCommand(
     }
     const set = forOutput(summary.annotations, format);
     if (perFile) {
-      if (options.out) await writePerFile(options.out, set, format);
+      if (options.out) await writePerFileFolder(options.out, set, format);
       else if (set.files.length <= 1) io.stdout(formatAnnotations(set, format));
       else throw new CliUsageError(`--format ${format} holds one recording per file; give --out FOLDER to write one file per recording`);
     } else if (options.out) {

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineCommand } from '../command';
 import { CliUsageError } from '../args';
-import { startServer } from '../../server/server';
+import { createToken, startServer } from '../../server/server';
 import { createService } from '../../service/service';
 
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -39,16 +39,29 @@ export function defaultDbPath(openFolder: string | undefined, cwd = process.cwd(
   return { path: preferred };
 }
 
+/**
+ * With a fixed --port the printed address must survive restarts (a bookmark, an open tab), so the
+ * token is kept beside the database, readable by its owner only; with --port 0 every run gets a new one.
+ */
+export function stableToken(dbPath: string): string {
+  const file = path.join(path.dirname(dbPath), '.earmark-serve-token');
+  const kept = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+  if (/^[A-Za-z0-9_-]{32,}$/.test(kept)) return kept;
+  const token = createToken();
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
 export const serveCommand = defineCommand(
   {
     name: 'serve',
     summary: 'Run the studio in a browser: serves the UI and the API on 127.0.0.1 with a per-run token',
     positionals: [],
     options: {
-      port: { kind: 'integer', description: 'Port to listen on (0 picks a free one)', default: 0, min: 0, max: 65535, valueName: 'N' },
+      port: { kind: 'integer', description: 'Port to listen on; a fixed port keeps the same address (token) across runs (0 picks a free one, new token)', default: 0, min: 0, max: 65535, valueName: 'N' },
       db: { kind: 'string', description: 'Project database file (default: OPEN-FOLDER/.earmark/earmark.db, else ~/.local/share/earmark/earmark.db)', valueName: 'FILE' },
       host: { kind: 'string', description: 'Address to bind (only 127.0.0.1 is allowed)', default: '127.0.0.1', valueName: 'ADDR' },
-      'open-folder': { kind: 'string', description: 'Open (scan) this audio folder as a project before serving', valueName: 'DIR' },
+      'open-folder': { kind: 'string', description: 'Open (scan) this audio folder as a project before serving; the page opens it (else the project opened last)', valueName: 'DIR' },
       open: { kind: 'boolean', description: 'Reserved: the address is printed, no browser is launched (--no-open is accepted)', default: false },
       'no-build': { kind: 'boolean', description: 'Do not build the studio page when out/renderer is missing', default: false },
     },
@@ -70,6 +83,7 @@ export const serveCommand = defineCommand(
     mkdirSync(path.dirname(dbPath), { recursive: true });
     const server = await startServer({
       port: options.port,
+      ...(options.port !== 0 ? { token: stableToken(dbPath) } : {}),
       rendererDir,
       createService: (host) => createService({ dbPath }, host),
       onInternalError: (error, method) => io.stderr(`earmark serve: ${method}: ${(error as Error)?.stack ?? String(error)}\n`),

@@ -20,6 +20,8 @@ export type AnnotationFormat = 'dcase' | 'audacity' | 'raven' | 'csv' | 'json';
 export const ANNOTATION_FORMATS: readonly AnnotationFormat[] = ['dcase', 'audacity', 'raven', 'csv', 'json'];
 /** Formats that describe a single recording: reading needs the file name, writing takes one recording. */
 export const PER_FILE_FORMATS: readonly AnnotationFormat[] = ['audacity', 'raven'];
+/** What a per-file format's file is called after its recording's name without the extension. */
+export const PER_FILE_SUFFIX: Partial<Record<AnnotationFormat, string>> = { audacity: '.txt', raven: '.selections.txt' };
 
 
 const parsers: Record<AnnotationFormat, (text: string, options: ParseOptions) => AnnotationSet> = {

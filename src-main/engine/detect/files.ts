@@ -113,3 +113,44 @@ export function selectShard<T extends { name: string }>(files: readonly T[], sha
   if (!shard || shard.count === 1) return [...files];
   return files.filter((f) => shardOf(f.name, shard.count) === shard.index);
 }
+
+/** Reads a non-negative integer variable; undefined when unset. */
+function envIndex(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  if (!/^\d+$/.test(text.trim())) throw new RangeError(`${name}="${text}" is not a non-negative integer`);
+  return Number(text);
+}
+
+/**
+ * The shard of this task from the scheduler's environment (`--shard auto`):
+ * - a Slurm job array: task ID and count, relative to SLURM_ARRAY_TASK_MIN (and _STEP), so `--array=0-3`
+ *   and `--array=1-4` both make shards 1..4 of 4;
+ * - a Kubernetes Indexed Job: JOB_COMPLETION_INDEX (0-based), with `shards` = the Job's completions.
+ * With `shards` given, a Slurm task ID is read as a 0-based shard number too: that is how one task of a
+ * `--array=0-(N-1)` job is resubmitted alone (`sbatch --array=2`, whose own count is 1).
+ */
+export function shardFromEnvironment(env: NodeJS.ProcessEnv, shards?: number): Shard {
+  const check = (index: number, count: number, from: string): Shard => {
+    if (index < 1 || index > count) throw new RangeError(`${from} gives shard ${index} of ${count}, outside 1..${count}`);
+    return { index, count };
+  };
+  const taskId = envIndex(env, 'SLURM_ARRAY_TASK_ID');
+  if (taskId !== undefined) {
+    if (shards !== undefined) return check(taskId + 1, shards, `SLURM_ARRAY_TASK_ID=${taskId} with --shards ${shards}`);
+    const count = envIndex(env, 'SLURM_ARRAY_TASK_COUNT');
+    if (count === undefined) throw new RangeError('SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not; give --shards N');
+    const min = envIndex(env, 'SLURM_ARRAY_TASK_MIN') ?? 0;
+    const step = envIndex(env, 'SLURM_ARRAY_TASK_STEP') || 1;
+    if ((taskId - min) % step !== 0) throw new RangeError(`SLURM_ARRAY_TASK_ID=${taskId} is not on the array's steps (min ${min}, step ${step}); give --shards N`);
+    return check((taskId - min) / step + 1, count, `the Slurm array (task ${taskId}, min ${min}, count ${count})`);
+  }
+  const completion = envIndex(env, 'JOB_COMPLETION_INDEX');
+  if (completion !== undefined) {
+    if (shards === undefined) throw new RangeError('JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job): give --shards N, N = the Job\'s completions');
+    return check(completion + 1, shards, `JOB_COMPLETION_INDEX=${completion} with --shards ${shards}`);
+  }
+  throw new RangeError(
+    'auto needs a scheduler: run inside a Slurm job array (sbatch --array=0-3) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, with --shards N); elsewhere give --shard I/N',
+  );
+}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { AnnotationSet, SoundEvent } from '../annotations/types';
 import { createFrameScorer, type CrnnScorer, type InferenceBackend } from '../inference';
@@ -9,9 +9,9 @@ import type { FeatureMatrix } from '../inference/types';
 import type { PostprocessConfig } from '../model/manifest';
 import { detectionPostprocess, probabilitiesToEvents } from '../postprocess';
 import { FileFailure, InlineFeatureProvider, type FeatureProvider } from './feature-source';
-import { collectAudioFiles, selectShard, type InputFile, type Shard } from './files';
+import { collectAudioFiles, InputPathError, selectShard, type InputFile, type Shard } from './files';
 import type { DetectProgress } from './progress';
-import { DetectState } from './state';
+import { DetectState, shardText, type DetectProvenance } from './state';
 import { WorkerFeatureProvider } from './worker-pool';
 
 export interface DetectOptions {
@@ -90,12 +90,17 @@ export function defaultJobs(): number {
   return Math.max(1, cpus().length);
 }
 
-async function fingerprint(modelDir: string, postprocess: PostprocessConfig): Promise<string> {
+export const DEFAULT_WINDOW_SECONDS = 30;
+
+async function provenance(options: DetectOptions, postprocess: PostprocessConfig): Promise<DetectProvenance> {
   const hash = createHash('sha256');
-  hash.update(await readFile(join(modelDir, 'model.json')));
-  hash.update(await readFile(join(modelDir, 'weights.bin')));
-  hash.update(JSON.stringify(postprocess));
-  return hash.digest('hex').slice(0, 32);
+  hash.update(await readFile(join(options.modelDir, 'model.json')));
+  hash.update(await readFile(join(options.modelDir, 'weights.bin')));
+  return {
+    model: { dir: resolve(options.modelDir), sha256: hash.digest('hex') },
+    settings: { postprocess, windowSeconds: options.windowSeconds ?? DEFAULT_WINDOW_SECONDS },
+    ...(options.shard && options.shard.count > 1 ? { shard: options.shard } : {}),
+  };
 }
 
 /** Wraps a chunk stream, adding the time spent waiting for each chunk to `wait.seconds`; stops when `signal` aborts. */
@@ -124,13 +129,21 @@ export async function detectFiles(options: DetectOptions): Promise<DetectSummary
   const scorer: CrnnScorer = await createFrameScorer(options.modelDir, {
     backend: options.backend,
     threads: options.threads ?? 1,
-    windowSeconds: options.windowSeconds,
+    windowSeconds: options.windowSeconds ?? DEFAULT_WINDOW_SECONDS,
     log,
   });
   const manifest = scorer.manifest;
   const post: PostprocessConfig = detectionPostprocess(manifest.postprocess, options.postprocess);
-  const state = options.statePath ? await DetectState.open(options.statePath, await fingerprint(options.modelDir, post)) : undefined;
+  const state = options.statePath ? await DetectState.open(options.statePath, await provenance(options, post)) : undefined;
   if (state?.discarded && !options.force) log(`earmark: re-running all files: ${state.discarded}`);
+  if (state?.previousShard && state.previousShard !== shardText(options.shard) && !options.force) {
+    await scorer.dispose();
+    // E.g. one task of an array resubmitted alone, whose own array has a single task: it would redo every file.
+    throw new InputPathError(
+      `${options.statePath} holds ${state.previousShard} but this run is ${shardText(options.shard)}: ` +
+        'give the same shard (for a resubmitted Slurm task, --shards N), or --force to start this output over',
+    );
+  }
 
   const results = new Map<InputFile, FileResult>();
   const failures: FileFailureInfo[] = [];

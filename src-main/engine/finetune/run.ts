@@ -7,7 +7,7 @@ import { selectBackend, type BackendName } from '../model/backend';
 import { loadModel, saveModel, type ManifestWithoutWeights } from '../model/io';
 import { openStore, writeTransaction, type ModelRow, type Store, type TrainingRecording } from '../store';
 import { bandStatistics, type FeatureExtractor } from '../train/dataset';
-import { predictFiles } from '../train/validate';
+import { predictFiles, windowFrames } from '../train/validate';
 import { augmentWithMixtures } from './augment';
 import { FinetuneDataError } from './errors';
 import { extendModelClasses, type FreezePolicy } from './extend';
@@ -257,7 +257,7 @@ export async function runFinetune(options: FinetuneOptions): Promise<FinetuneRes
       const classWeights = classes.map((c) => (untrained.includes(c) ? 0 : 1));
 
       // "Before" is the parent as it is: its own normalisation and post-processing.
-      const parentProbs = await predictFiles(extended.weights, manifest.architecture, validation, classes.length, extended.manifest.normalization);
+      const parentProbs = await predictFiles(extended.weights, manifest.architecture, validation, classes.length, extended.manifest.normalization, 8, windowFrames(manifest.inference, frameSeconds));
       const before = summarize(parentProbs, heldBack, classes, extended.manifest.postprocess, frameSeconds);
 
       report({ type: 'stage', stage: 'training', message: `fine-tuning on ${train.length} files (+${augmented.length} mixtures), ${validation.length} held back; freeze ${freeze}, backend ${backend}` });
@@ -287,7 +287,7 @@ export async function runFinetune(options: FinetuneOptions): Promise<FinetuneRes
       if (loop.cancelled) throw new CancelledSignal(loop.history);
 
       report({ type: 'stage', stage: 'tuning', message: 're-tuning thresholds on the held-back files' });
-      const bestProbs = await predictFiles(best, manifest.architecture, validation, classes.length, manifest.normalization);
+      const bestProbs = await predictFiles(best, manifest.architecture, validation, classes.length, manifest.normalization, 8, windowFrames(manifest.inference, frameSeconds));
       const postprocess = tuneOnHeldBack(bestProbs, heldBack, classes, manifest.postprocess, frameSeconds);
       const after = summarize(bestProbs, heldBack, classes, postprocess, frameSeconds);
       const present = classesWithEvents(heldBack);

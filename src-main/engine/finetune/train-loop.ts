@@ -8,7 +8,7 @@ import type { FileProbabilities } from '../postprocess';
 import { adamUpdate, createAdamState, DEFAULT_ADAM } from '../train/adam';
 import { activeSpan, buildBatch, sampleEpochCrops } from '../train/crops';
 import type { LabeledFile } from '../train/dataset';
-import { predictFiles, scoreProbabilities, type Scores } from '../train/validate';
+import { predictFiles, scoreProbabilities, windowFrames, type Scores } from '../train/validate';
 import { tuneOnHeldBack } from './scores';
 import { isFrozen, type FreezePolicy } from './extend';
 
@@ -121,7 +121,7 @@ export async function finetuneLoop(options: LoopOptions): Promise<LoopResult> {
   const mask = tf.tensor1d(options.classWeights);
 
   const evaluate = async () => {
-    const perFile = await predictFiles(variables, arch, options.validation, C, manifest.normalization);
+    const perFile = await predictFiles(variables, arch, options.validation, C, manifest.normalization, 8, windowFrames(manifest.inference, frameSeconds));
     const tuned = tuneOnHeldBack(perFile, options.validationReference, classes, basePost, frameSeconds);
     const scores: Scores = scoreProbabilities(perFile, options.validationReference, classes, tuned, frameSeconds, 'all-files');
     return { errorRate: scores.errorRate, fMeasure: scores.fMeasure, validationLoss: probabilityLoss(perFile, options.validation, options.classWeights) };

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { frameDuration } from '../features/config';
 import type { BackendName } from '../model/backend';
-import { timePoolFactor, type ModelManifest } from '../model/manifest';
+import { DEFAULT_INFERENCE_WINDOW, timePoolFactor, type ModelManifest } from '../model/manifest';
 import { ensureOnnxModel } from '../onnx/export';
 import { readModelFiles } from '../onnx/model-files';
 import { loadOrt } from '../onnx/runtime';
@@ -15,9 +15,9 @@ export interface ScorerOptions {
   backend?: InferenceBackend | 'auto';
   /** ONNX intra-op threads. */
   threads?: number;
-  /** Window core length, seconds (default 30). */
+  /** Window core length, seconds (default: the model's, else 30). */
   windowSeconds?: number;
-  /** Context each side of a window core, seconds (default 5). */
+  /** Context each side of a window core, seconds (default: the model's, else 5). */
   contextSeconds?: number;
   /** Windows per network call (default 8). */
   batchWindows?: number;
@@ -38,9 +38,10 @@ export class CrnnScorer implements FrameScorer {
     this.classes = manifest.classes;
     this.melBands = manifest.features.melBands;
     this.frameSeconds = frameDuration(manifest.features);
+    const window = manifest.inference ?? DEFAULT_INFERENCE_WINDOW;
     this.windows = {
-      coreFrames: Math.round((options.windowSeconds ?? 30) / this.frameSeconds),
-      contextFrames: Math.round((options.contextSeconds ?? 5) / this.frameSeconds),
+      coreFrames: Math.round((options.windowSeconds ?? window.windowSeconds) / this.frameSeconds),
+      contextFrames: Math.round((options.contextSeconds ?? window.contextSeconds) / this.frameSeconds),
       batchWindows: options.batchWindows ?? 8,
     };
   }

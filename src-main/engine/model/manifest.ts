@@ -30,10 +30,16 @@ export interface PostprocessConfig {
   thresholds: Record<string, number>;
   /** Median filter length over frames (odd, 1 = off). */
   medianFilterFrames: number;
+  /** Per-class median filter lengths, by class label, overriding medianFilterFrames. */
+  classMedianFilterFrames?: Record<string, number>;
+  /** Per-class hysteresis, by class label: an event ends when the probability drops below threshold x release (0 < release <= 1; 1 or absent: off). */
+  release?: Record<string, number>;
   /** Events shorter than this are dropped, seconds. */
   minEventSeconds: number;
   /** Events of the same class separated by less than this are merged, seconds. */
   mergeGapSeconds: number;
+  /** Per-class merge gaps, by class label, overriding mergeGapSeconds. */
+  classMergeGapSeconds?: Record<string, number>;
   /** DCASE 2017 Task 2 style: keep at most the single most confident event per class per file. */
   oneEventPerFile: boolean;
 }
@@ -54,6 +60,12 @@ export interface ModelManifest {
   normalization: { mean: number[]; std: number[] };
   architecture: CrnnConfig;
   postprocess: PostprocessConfig;
+  /**
+   * How long recordings are cut for the network: windows of windowSeconds kept, each seen with contextSeconds
+   * more on both sides. A model trained on short crops gets windows of about that length, so its recurrent
+   * layer never runs far longer than it learned to. Absent: 30 s windows with 5 s of context.
+   */
+  inference?: InferenceWindow;
   weights: WeightEntry[];
   /** Free-form but typed summary of how the model was made. */
   training: {
@@ -71,6 +83,18 @@ export interface ModelManifest {
     scores?: Record<string, number>;
     parent?: string;
   };
+}
+
+export interface InferenceWindow {
+  windowSeconds: number;
+  contextSeconds: number;
+}
+
+export const DEFAULT_INFERENCE_WINDOW: InferenceWindow = { windowSeconds: 30, contextSeconds: 5 };
+
+/** The window a model trained on crops of `cropSeconds` is run with: three quarters kept, an eighth of context each side. */
+export function windowForCrop(cropSeconds: number): InferenceWindow {
+  return { windowSeconds: cropSeconds * 0.75, contextSeconds: cropSeconds * 0.125 };
 }
 
 export function timePoolFactor(config: CrnnConfig): number {

@@ -28,12 +28,16 @@ export function medianFilterColumn(probs: Float32Array, frames: number, classes:
   return out;
 }
 
-/** Runs of frames at or above the threshold, as [start, end) frame ranges. */
-function activeRuns(values: Float32Array, threshold: number): [number, number][] {
+/**
+ * Runs of active frames as [start, end) frame ranges: a run starts at a frame at or above `threshold` and
+ * lasts while frames stay at or above `threshold * release` (hysteresis; release 1 = a single threshold).
+ */
+function activeRuns(values: Float32Array, threshold: number, release = 1): [number, number][] {
   const runs: [number, number][] = [];
   let start = -1;
+  const low = threshold * release;
   for (let t = 0; t < values.length; t++) {
-    const on = values[t] >= threshold;
+    const on = values[t] >= (start >= 0 ? low : threshold);
     if (on && start < 0) start = t;
     else if (!on && start >= 0) {
       runs.push([start, t]);
@@ -44,13 +48,21 @@ function activeRuns(values: Float32Array, threshold: number): [number, number][]
   return runs;
 }
 
+/** The median filter length of one class: its own when tuned per class, else the shared one. */
+function classMedian(config: PostprocessConfig, label: string): number {
+  return config.classMedianFilterFrames?.[label] ?? config.medianFilterFrames;
+}
+
 function validateConfig(config: PostprocessConfig, classes: string[]): void {
   for (const label of classes) {
     const th = config.thresholds[label];
     if (typeof th !== 'number' || !Number.isFinite(th)) throw new Error(`postprocess config has no threshold for class "${label}"`);
   }
-  const m = config.medianFilterFrames;
-  if (!Number.isInteger(m) || m < 1 || m % 2 === 0) throw new RangeError(`medianFilterFrames must be an odd integer >= 1, got ${m}`);
+  for (const m of [config.medianFilterFrames, ...Object.values(config.classMedianFilterFrames ?? {})]) {
+    if (!Number.isInteger(m) || m < 1 || m % 2 === 0) throw new RangeError(`medianFilterFrames must be an odd integer >= 1, got ${m}`);
+  }
+  for (const r of Object.values(config.release ?? {})) if (!(r > 0 && r <= 1)) throw new RangeError(`release ratios must be in (0, 1], got ${r}`);
+  for (const g of Object.values(config.classMergeGapSeconds ?? {})) if (!(g >= 0)) throw new RangeError(`merge gaps must be >= 0 s, got ${g}`);
 }
 
 /** Steps 2-5 of probabilitiesToEvents for one class whose filtered column is given. */
@@ -68,9 +80,9 @@ function classEvents(
   // Slack so a gap/length equal to the limit in whole frames is not lost to float rounding.
   const eps = 1e-9;
   const merged: [number, number][] = [];
-  for (const run of activeRuns(filtered, threshold)) {
+  for (const run of activeRuns(filtered, threshold, config.release?.[label] ?? 1)) {
     const last = merged[merged.length - 1];
-    if (last && (run[0] - last[1]) * frameSeconds < config.mergeGapSeconds - eps) last[1] = run[1];
+    if (last && (run[0] - last[1]) * frameSeconds < (config.classMergeGapSeconds?.[label] ?? config.mergeGapSeconds) - eps) last[1] = run[1];
     else merged.push([run[0], run[1]]);
   }
   let found: { start: number; end: number; confidence: number }[] = [];
@@ -118,7 +130,7 @@ export function probabilitiesToEvents(
   const C = classes.length;
   const events: SoundEvent[] = [];
   for (let c = 0; c < C; c++) {
-    const filtered = medianFilterColumn(probs, frames, C, c, config.medianFilterFrames);
+    const filtered = medianFilterColumn(probs, frames, C, c, classMedian(config, classes[c]));
     events.push(...classEvents(probs, filtered, C, c, classes[c], config.thresholds[classes[c]], config, frameSeconds, filename));
   }
   events.sort((a, b) => a.onset - b.onset || a.label.localeCompare(b.label));
@@ -153,6 +165,12 @@ export interface TuneOptions {
   thresholds?: number[];
   /** Candidate median filter lengths (odd); default only baseConfig.medianFilterFrames. */
   medianFilterFrames?: number[];
+  /** Choose the median filter length per class (stored in classMedianFilterFrames) instead of one for all. */
+  perClassMedian?: boolean;
+  /** Candidate hysteresis release ratios, chosen per class (default only 1: no hysteresis). */
+  releases?: number[];
+  /** Candidate merge gaps (seconds), chosen per class (default only baseConfig.mergeGapSeconds). */
+  mergeGaps?: number[];
 }
 
 export interface TuneResult {
@@ -166,10 +184,10 @@ export interface TuneResult {
 export const DEFAULT_THRESHOLD_GRID: readonly number[] = Array.from({ length: 19 }, (_, i) => Math.round((i + 1) * 5) / 100);
 
 /**
- * Grid search of per-class thresholds (and optionally the median filter length, shared by all classes)
- * minimising the class-wise error rate. Because a class's error rate depends only on that class's
- * events, each class's threshold is searched independently. Among equally good thresholds the middle
- * one of the tied set is taken (the centre of a plateau generalises better than its edge).
+ * Grid search of per-class thresholds (and optionally the median filter length, shared by all classes or per
+ * class, and a hysteresis release ratio per class) minimising the class-wise error rate. Because a class's
+ * error rate depends only on that class's events, each class is searched independently. Among equally good
+ * thresholds the middle one of the tied set is taken (the centre of a plateau generalises better than its edge).
  */
 export function tuneThresholds(
   perFile: FileProbabilities[],
@@ -182,16 +200,18 @@ export function tuneThresholds(
 ): TuneResult {
   const grid = options.thresholds ?? [...DEFAULT_THRESHOLD_GRID];
   const medians = options.medianFilterFrames ?? [baseConfig.medianFilterFrames];
-  if (grid.length === 0 || medians.length === 0) throw new RangeError('tuneThresholds: empty search grid');
+  const releases = options.releases ?? [1];
+  const gaps = options.mergeGaps ?? [baseConfig.mergeGapSeconds];
+  if (grid.length === 0 || medians.length === 0 || releases.length === 0 || gaps.length === 0) throw new RangeError('tuneThresholds: empty search grid');
   for (const m of medians) if (!Number.isInteger(m) || m < 1 || m % 2 === 0) throw new RangeError(`median filter lengths must be odd integers >= 1, got ${m}`);
   const files = perFile.map((f) => f.filename);
-  let best: TuneResult | null = null;
-  for (const median of medians) {
-    const config: PostprocessConfig = { ...baseConfig, medianFilterFrames: median };
-    const thresholds: Record<string, number> = {};
-    const errorRates: Record<string, number> = {};
-    classes.forEach((label, c) => {
-      const filtered = perFile.map((f) => medianFilterColumn(f.probs, f.frames, classes.length, c, median));
+  /** Best threshold and release of one class at one median length. */
+  const searchClass = (c: number, median: number) => {
+    const label = classes[c];
+    const filtered = perFile.map((f) => medianFilterColumn(f.probs, f.frames, classes.length, c, median));
+    let best = { errorRate: Infinity, threshold: grid[0], release: 1, gap: gaps[0] };
+    for (const release of releases) for (const gap of gaps) {
+      const config: PostprocessConfig = { ...baseConfig, medianFilterFrames: median, release: { [label]: release }, classMergeGapSeconds: { [label]: gap } };
       const scores = grid.map((th) => {
         const events = perFile.flatMap((f, i) => classEvents(f.probs, filtered[i], classes.length, c, label, th, config, frameSeconds, f.filename));
         const er = evaluate(reference, { files, events })[label];
@@ -200,13 +220,26 @@ export function tuneThresholds(
       });
       const minEr = Math.min(...scores);
       const tied = grid.filter((_, i) => scores[i] === minEr);
-      thresholds[label] = tied[Math.floor((tied.length - 1) / 2)];
-      errorRates[label] = minEr;
-    });
-    const meanErrorRate = classes.reduce((s, l) => s + errorRates[l], 0) / Math.max(1, classes.length);
-    if (!best || meanErrorRate < best.meanErrorRate) {
-      best = { config: { ...config, thresholds }, errorRates, meanErrorRate };
+      if (minEr < best.errorRate) best = { errorRate: minEr, threshold: tied[Math.floor((tied.length - 1) / 2)], release, gap };
     }
-  }
-  return best!;
+    return best;
+  };
+  const perMedian = medians.map((median) => classes.map((_, c) => searchClass(c, median)));
+  const mean = (rates: number[]) => rates.reduce((a, b) => a + b, 0) / Math.max(1, rates.length);
+  // Shared: the median length with the best class average. Per class: each class's best length.
+  const shared = perMedian.reduce((bi, row, i) => (mean(row.map((r) => r.errorRate)) < mean(perMedian[bi].map((r) => r.errorRate)) ? i : bi), 0);
+  const choice = classes.map((_, c) => (options.perClassMedian ? perMedian.reduce((bi, row, i) => (row[c].errorRate < perMedian[bi][c].errorRate ? i : bi), shared) : shared));
+  const picked = choice.map((i, c) => perMedian[i][c]);
+  const byClass = <T>(f: (c: number) => T) => Object.fromEntries(classes.map((label, c) => [label, f(c)]));
+  const config: PostprocessConfig = {
+    ...baseConfig,
+    medianFilterFrames: medians[shared],
+    thresholds: byClass((c) => picked[c].threshold),
+    // Undefined (not inherited from baseConfig) when not tuned, so what was scored is what is stored.
+    classMedianFilterFrames: options.perClassMedian ? byClass((c) => medians[choice[c]]) : undefined,
+    release: releases.some((r) => r !== 1) ? byClass((c) => picked[c].release) : undefined,
+    classMergeGapSeconds: gaps.length > 1 ? byClass((c) => picked[c].gap) : undefined,
+  };
+  const errorRates = byClass((c) => picked[c].errorRate);
+  return { config, errorRates, meanErrorRate: mean(picked.map((p) => p.errorRate)) };
 }

@@ -1,7 +1,7 @@
 import { frameDuration } from '../features/config';
 import { loadModel } from '../model/io';
 import { loadSplit, type FeatureExtractor, type SplitName } from './dataset';
-import { predictFiles, scoreProbabilities, type ScoringProtocol, type Scores } from './validate';
+import { predictFiles, scoreProbabilities, windowFrames, type ScoringProtocol, type Scores } from './validate';
 
 /**
  * Scores a saved model on one split of an `earmark mix` folder with its stored post-processing and the
@@ -17,7 +17,7 @@ export async function evaluateModelOnSplit(
   const { manifest, weights } = model;
   try {
     const data = await loadSplit(dataDir, split, manifest.classes, manifest.features, { extract: options.extract });
-    const perFile = await predictFiles(weights, manifest.architecture, data.files, manifest.classes.length, manifest.normalization);
+    const perFile = await predictFiles(weights, manifest.architecture, data.files, manifest.classes.length, manifest.normalization, 8, windowFrames(manifest.inference, frameDuration(manifest.features)));
     const score = (p: ScoringProtocol) => scoreProbabilities(perFile, data.reference, manifest.classes, manifest.postprocess, frameDuration(manifest.features), p);
     return { 'per-class-mixtures': score('per-class-mixtures'), 'all-files': score('all-files'), files: data.files.length };
   } finally {

@@ -8,12 +8,12 @@ import { combineShards, splitBatch } from './gradients';
 import { DEFAULT_FEATURE_CONFIG, frameDuration, type FeatureConfig } from '../features/config';
 import { crnnWeightShapes, initCrnnWeights, isTrainableWeight, SeededRng } from '../model/crnn';
 import { saveModel, type ManifestWithoutWeights } from '../model/io';
-import { timePoolFactor, type CrnnConfig, type PostprocessConfig } from '../model/manifest';
+import { timePoolFactor, windowForCrop, type CrnnConfig, type PostprocessConfig } from '../model/manifest';
 import { adamUpdate, createAdamState, DEFAULT_ADAM, type AdamState } from './adam';
 import { checkpointDir, checkpointExists, loadCheckpoint, saveCheckpoint, type EpochRecord, type TrainingState } from './checkpoint';
 import { activeSpan, buildBatch, DEFAULT_AUGMENTATION, sampleEpochCrops, type Augmentation } from './crops';
 import { bandStatistics, loadSplit, TrainingDataError, type FeatureExtractor, type SplitData } from './dataset';
-import { predictFiles, scoreProbabilities, tunePostprocess, type Scores } from './validate';
+import { predictFiles, scoreProbabilities, tunePostprocess, windowFrames, type Scores } from './validate';
 import { loadMelCorpus, type MelCorpus } from './corpus-sources';
 import { CorpusMixer, DEFAULT_CORPUS_MIXING, type CorpusMixing } from './corpus-mixer';
 import { batchFromMixedCrops, mixedCropStatistics } from './corpus-batch';
@@ -41,6 +41,12 @@ export const DEFAULT_POSTPROCESS: Omit<PostprocessConfig, 'thresholds'> = {
 
 /** Median filter lengths tried when tuning the final post-processing on validation data. */
 export const MEDIAN_GRID = [1, 5, 11, 21, 31];
+
+/** Merge gaps tried per class (seconds): a baby's cry pauses for breath within one annotated event. */
+export const MERGE_GAPS = [0.5, 1, 2, 4];
+
+/** The final post-processing search on validation data: per class, a median filter length and a hysteresis release. */
+export const FINAL_SEARCH = { medianFilterFrames: MEDIAN_GRID, perClassMedian: true, releases: [1, 0.5], mergeGaps: MERGE_GAPS };
 
 export interface TrainOptions {
   dataDir: string;
@@ -180,6 +186,8 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   const cropFrames = Math.max(factor, Math.round(options.cropSeconds / frameSeconds / factor) * factor);
   // Band statistics of the training input: of the fixed mixtures, or of mixtures drawn from their own seed.
   const normalization = mixer ? mixedCropStatistics(mixer, cropFrames, 256, new SeededRng(options.seed ^ 0x5bd1e995).next) : bandStatistics(data.train.files, features.melBands);
+  const inference = windowForCrop(cropFrames * frameSeconds);
+  const windows = windowFrames(inference, frameSeconds);
   const rng = new SeededRng(state.rngState);
   const spans = data.train.files.map((f) => activeSpan(f, classes.length));
   const augmentation = options.augmentation === false ? undefined : (options.augmentation ?? DEFAULT_AUGMENTATION);
@@ -195,6 +203,7 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
     normalization,
     architecture,
     postprocess,
+    inference,
     training: {
       createdAt: new Date().toISOString(),
       data: options.dataDir,
@@ -245,8 +254,8 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
       }
       const trainLoss = lossSum / epochCrops;
 
-      const perFile = await predictFiles(variables, architecture, data.validation.files, classes.length, normalization);
-      const tuned = tunePostprocess(perFile, data.validation.reference, classes, basePostprocess, frameSeconds);
+      const perFile = await predictFiles(variables, architecture, data.validation.files, classes.length, normalization, 8, windows);
+      const tuned = tunePostprocess(perFile, data.validation.reference, classes, basePostprocess, frameSeconds, { mergeGaps: MERGE_GAPS });
       const scores = scoreProbabilities(perFile, data.validation.reference, classes, tuned, frameSeconds);
       const seconds = (performance.now() - started) / 1000;
       const record: EpochRecord = { epoch, loss: trainLoss, errorRate: scores.errorRate, fMeasure: scores.fMeasure, seconds };
@@ -287,8 +296,8 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   const best = await loadModel(options.outDir);
   for (const v of variables.values()) v.dispose();
   for (const t of [...adam.m.values(), ...adam.v.values()]) t.dispose();
-  const perFile = await predictFiles(best.weights, architecture, data.validation.files, classes.length, normalization);
-  const postprocess = tunePostprocess(perFile, data.validation.reference, classes, basePostprocess, frameSeconds, MEDIAN_GRID);
+  const perFile = await predictFiles(best.weights, architecture, data.validation.files, classes.length, normalization, 8, windows);
+  const postprocess = tunePostprocess(perFile, data.validation.reference, classes, basePostprocess, frameSeconds, FINAL_SEARCH);
   const validation = scoreProbabilities(perFile, data.validation.reference, classes, postprocess, frameSeconds);
   const scoreFields: Record<string, number> = { validationErrorRate: validation.errorRate, validationFMeasure: validation.fMeasure };
   for (const [c, s] of Object.entries(validation.classWise)) {

@@ -2,11 +2,42 @@ import * as tf from '@tensorflow/tfjs';
 import type { AnnotationSet } from '../annotations/types';
 import { evaluatePreset } from '../metrics/index';
 import { crnnForward, padFrames, upsampleSteps, type CrnnWeights } from '../model/crnn';
-import { timePoolFactor, type CrnnConfig, type PostprocessConfig } from '../model/manifest';
-import { probabilitiesToEvents, tuneThresholds, type FileProbabilities } from '../postprocess/index';
+import { timePoolFactor, type CrnnConfig, type InferenceWindow, type PostprocessConfig } from '../model/manifest';
+import type { NetworkRunner } from '../inference/types';
+import { WindowedInference } from '../inference/windowed';
+import { probabilitiesToEvents, tuneThresholds, type FileProbabilities, type TuneOptions } from '../postprocess/index';
 import type { LabeledFile } from './dataset';
 
-/** Frame probabilities for whole files, several files per forward pass. */
+/** Frames kept per window and frames of context each side, as WindowedInference takes them. */
+export interface WindowFrames {
+  coreFrames: number;
+  contextFrames: number;
+}
+
+/** The window frames of a model's inference setting (undefined: whole files). */
+export function windowFrames(window: InferenceWindow | undefined, frameSeconds: number): WindowFrames | undefined {
+  return window && { coreFrames: Math.round(window.windowSeconds / frameSeconds), contextFrames: Math.round(window.contextSeconds / frameSeconds) };
+}
+
+/** The network over weights in memory, as detection's windowing runs it. */
+function weightsRunner(weights: CrnnWeights, config: CrnnConfig, bands: number): NetworkRunner {
+  return {
+    backend: 'tfjs',
+    description: 'training weights',
+    async run(input, batch, frames) {
+      const probs = tf.tidy(() => tf.sigmoid(crnnForward(weights, config, tf.tensor3d(input, [batch, frames, bands]), { training: false }).logits));
+      const data = (await probs.data()) as Float32Array;
+      probs.dispose();
+      return data;
+    },
+    async dispose() {},
+  };
+}
+
+/**
+ * Frame probabilities of whole files. With `windows`, each file is cut into windows exactly as `detect` cuts
+ * it (WindowedInference), so validation scores what users get; without, several whole files per forward pass.
+ */
 export async function predictFiles(
   weights: CrnnWeights,
   config: CrnnConfig,
@@ -14,9 +45,20 @@ export async function predictFiles(
   classes: number,
   normalization: { mean: number[]; std: number[] },
   batchSize = 8,
+  windows?: WindowFrames,
 ): Promise<FileProbabilities[]> {
   const factor = timePoolFactor(config);
   const bands = normalization.mean.length;
+  if (windows) {
+    const runner = weightsRunner(weights, config, bands);
+    const out: FileProbabilities[] = [];
+    for (const file of files) {
+      const w = new WindowedInference(runner, { melBands: bands, classes, timePoolFactor: factor, normalization }, { ...windows, batchWindows: batchSize });
+      await w.push(file.features);
+      out.push({ filename: file.filename, ...(await w.finish()) });
+    }
+    return out;
+  }
   const inv = normalization.std.map((s) => 1 / s);
   const out: FileProbabilities[] = [];
   for (let i = 0; i < files.length; i += batchSize) {
@@ -120,8 +162,9 @@ export function classwiseErrorRate(classes: string[], protocol: ScoringProtocol 
 }
 
 /**
- * Per-class thresholds (and median filter length) minimising the validation error rate, over the post-processing
- * module's default grid (0.05..0.95): a threshold of 0.99 would often win on ER by detecting nothing at all.
+ * Per-class thresholds (and, as `search` asks, median filter lengths and hysteresis) minimising the validation
+ * error rate, over the post-processing module's default threshold grid (0.05..0.95): a threshold of 0.99 would
+ * often win on ER by detecting nothing at all.
  */
 export function tunePostprocess(
   perFile: FileProbabilities[],
@@ -129,8 +172,8 @@ export function tunePostprocess(
   classes: string[],
   base: PostprocessConfig,
   frameSeconds: number,
-  medianFilterFrames?: number[],
+  search: Omit<TuneOptions, 'thresholds'> = {},
   protocol: ScoringProtocol = 'per-class-mixtures',
 ): PostprocessConfig {
-  return tuneThresholds(perFile, reference, classes, base, frameSeconds, classwiseErrorRate(classes, protocol), { medianFilterFrames }).config;
+  return tuneThresholds(perFile, reference, classes, base, frameSeconds, classwiseErrorRate(classes, protocol), search).config;
 }

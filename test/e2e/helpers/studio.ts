@@ -1,11 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { parseTime } from '../../../src-renderer/lib/time';
 import { startServer, type RunningServer } from '../../../src-main/server/server';
 import { createService } from '../../../src-main/service/service';
-import { writeAudioFolder } from './audio';
+import { PLANTED, writeAudioFolder } from './audio';
+import { launchChromium } from './browser';
 import { scriptedDetectorFactory, writeScriptedResources } from './detector';
-import { RENDERER_OUT } from './renderer-build';
+import { ensureRendererBuilt, RENDERER_OUT } from './renderer-build';
 
 export interface Studio {
   server: RunningServer;
@@ -37,6 +40,50 @@ export async function startStudio(): Promise<Studio> {
       await server.close();
       rmSync(tmp, { recursive: true, force: true });
       if (errors.length) throw new Error(`server reported internal errors:\n${errors.join('\n')}`);
+    },
+  };
+}
+
+/** Opens `dir` through the Open folder dialog and waits until its files are listed. */
+export async function openFolderInPage(page: Page, dir: string, files: number): Promise<void> {
+  await page.click('[data-testid="open-folder"]');
+  await page.fill('[data-testid="open-folder-path"]', dir);
+  await page.click('[data-testid="open-folder-submit"]');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="file-row"]').length === n, files);
+}
+
+/** The transport clock's current time, in seconds (NaN while it shows –). */
+export async function clockSeconds(page: Page): Promise<number> {
+  const parsed = parseTime(await page.locator('[data-testid="time"] .now').innerText());
+  return parsed.ok ? parsed.value : NaN;
+}
+
+/** A FLAC that cannot be decoded: the magic number, then no STREAMINFO. */
+export const BROKEN_FLAC = Buffer.concat([Buffer.from('fLaC'), Buffer.alloc(64, 7)]);
+
+export interface StudioPage {
+  studio: Studio;
+  browser: Browser;
+  page: Page;
+  dispose(): Promise<void>;
+}
+
+/** The studio in Chromium at `viewport`, with the generated folder (plus `extraFiles`) open in the page. */
+export async function openStudioInChromium(viewport: { width: number; height: number }, extraFiles: Record<string, Buffer> = {}): Promise<StudioPage> {
+  ensureRendererBuilt();
+  const studio = await startStudio();
+  for (const [name, bytes] of Object.entries(extraFiles)) writeFileSync(path.join(studio.audioDir, name), bytes);
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport });
+  await page.goto(studio.server.studioUrl);
+  await openFolderInPage(page, studio.audioDir, PLANTED.length + Object.keys(extraFiles).length);
+  return {
+    studio,
+    browser,
+    page,
+    async dispose() {
+      await browser.close();
+      await studio.dispose();
     },
   };
 }
