@@ -75,6 +75,28 @@ describe('data-parallel gradients', () => {
     expect(alone.grads[name]).toEqual(whole.grads[name]);
   });
 
+  it('fine-tuning shards (frozen BatchNorm, masked classes, frozen layers) match across threads', async () => {
+    const batch = batchOf(4, 3);
+    const mode = { batchNorm: 'frozen' as const, classWeights: [1, 0, 1] };
+    const shards = splitBatch(batch, 4, { frames, bands, steps, classes, mode }, 2, [0, 0]);
+    const conv = variables.get('conv0/kernel')!;
+    conv.trainable = false;
+    try {
+      const parallel = await pool.gradients(variables, shards);
+      const serial = shards.map((s) => shardGradients(variables, architecture, s));
+      expect(parallel[1].stats).toEqual([]);
+      expect(Object.keys(parallel[1].grads)).not.toContain('conv0/kernel');
+      for (const [name, g] of Object.entries(serial[1].grads)) g.forEach((v, i) => expect(Math.abs(parallel[1].grads[name][i] - v)).toBeLessThanOrEqual(1e-5));
+      // The masked class's output weights get no gradient; the others do.
+      const dense = parallel[0].grads['dense/kernel'];
+      const column = (c: number) => Array.from({ length: dense.length / classes }, (_, r) => dense[r * classes + c]);
+      expect(column(1).every((v) => v === 0)).toBe(true);
+      expect(column(0).some((v) => v !== 0)).toBe(true);
+    } finally {
+      conv.trainable = true;
+    }
+  });
+
   it('uses one thread per core on wasm and one on native TensorFlow', () => {
     expect(defaultTrainingThreads(12, 'tensorflow')).toBe(1);
     expect(defaultTrainingThreads(1, 'wasm')).toBe(1);

@@ -1,11 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AnnotationSet } from '../annotations/types';
 import { frameDuration } from '../features/config';
-import { crnnForward, isTrainableWeight, SeededRng } from '../model/crnn';
+import type { BackendName } from '../model/backend';
+import { isTrainableWeight, SeededRng } from '../model/crnn';
 import type { ManifestWithoutWeights } from '../model/io';
 import { timePoolFactor, type PostprocessConfig } from '../model/manifest';
 import type { FileProbabilities } from '../postprocess';
 import { adamUpdate, createAdamState, DEFAULT_ADAM } from '../train/adam';
+import { GradientPool } from '../train/gradient-pool';
+import { combineShards, splitBatch, type ShardMode } from '../train/gradients';
+import { defaultTrainingThreads } from '../train/trainer';
 import { activeSpan, buildBatch, sampleEpochCrops } from '../train/crops';
 import type { LabeledFile } from '../train/dataset';
 import { predictFiles, scoreProbabilities, windowFrames, type Scores } from '../train/validate';
@@ -61,11 +65,6 @@ export interface LoopResult {
   cancelled: boolean;
 }
 
-function maskedLoss(logits: tf.Tensor, targets: tf.Tensor, mask: tf.Tensor, activeClasses: number, classes: number): tf.Scalar {
-  const bce = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
-  return tf.mul(tf.mean(tf.mul(bce, mask)), classes / activeClasses) as tf.Scalar;
-}
-
 /** Frame-level masked binary cross-entropy of probabilities against files' targets. */
 export function probabilityLoss(perFile: FileProbabilities[], files: LabeledFile[], weights: number[]): number {
   const C = weights.length;
@@ -118,7 +117,9 @@ export async function finetuneLoop(options: LoopOptions): Promise<LoopResult> {
   const trainable = [...variables].filter(([, v]) => v.trainable);
   const adam = createAdamState(variables);
   const adamConfig = { ...DEFAULT_ADAM, learningRate: options.learningRate ?? 1e-3 };
-  const mask = tf.tensor1d(options.classWeights);
+  // Inference-mode BatchNorm and the class mask, on the same data-parallel path as training from scratch.
+  const mode: ShardMode = { batchNorm: 'frozen', classWeights: options.classWeights };
+  const gradients = await GradientPool.start(defaultTrainingThreads(batchSize), tf.getBackend() as BackendName, arch);
 
   const evaluate = async () => {
     const perFile = await predictFiles(variables, arch, options.validation, C, manifest.normalization, 8, windowFrames(manifest.inference, frameSeconds));
@@ -157,18 +158,10 @@ export async function finetuneLoop(options: LoopOptions): Promise<LoopResult> {
         }
         const group = crops.slice(b, b + batchSize);
         const batch = buildBatch(pool, group, cropFrames, factor, C, manifest.normalization);
-        const { value, grads } = tf.variableGrads(() => {
-          const x = tf.tensor3d(batch.inputs, [group.length, cropFrames, manifest.features.melBands]);
-          const y = tf.tensor3d(batch.targets, [group.length, cropFrames / factor, C]);
-          const { logits } = crnnForward(variables, arch, x, { training: false });
-          return maskedLoss(logits, y, mask, activeClasses, C);
-        }, trainable.map(([, v]) => v));
-        const named: Record<string, tf.Tensor> = {};
-        for (const [name, v] of trainable) named[name] = grads[v.name];
-        adamUpdate(adam, variables, named, adamConfig);
-        tf.dispose(Object.values(grads));
-        lossSum += (await value.data())[0] * group.length;
-        value.dispose();
+        const shape = { frames: cropFrames, bands: manifest.features.melBands, steps: cropFrames / factor, classes: C, mode };
+        const step = combineShards(await gradients.gradients(variables, splitBatch(batch, group.length, shape, gradients.threads, new Array(gradients.threads).fill(0))));
+        tf.tidy(() => adamUpdate(adam, variables, Object.fromEntries(trainable.map(([name, v]) => [name, tf.tensor(step.grads[name], v.shape)])), adamConfig));
+        lossSum += step.loss * group.length;
       }
       if (cancelled) break;
       const scores = await evaluate();
@@ -188,7 +181,7 @@ export async function finetuneLoop(options: LoopOptions): Promise<LoopResult> {
       if (options.signal?.aborted) cancelled = true;
     }
   } finally {
-    mask.dispose();
+    await gradients.close();
     for (const v of variables.values()) v.dispose();
     for (const t of [...adam.m.values(), ...adam.v.values()]) t.dispose();
   }

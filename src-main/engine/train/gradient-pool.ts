@@ -14,18 +14,24 @@ import { shardGradients, type GradientShard, type ShardGradients } from './gradi
 export class GradientPool {
   private constructor(private readonly workers: Worker[], private readonly architecture: CrnnConfig) {}
 
-  /** `threads` - 1 workers on `backend`; resolves once every worker has its backend running. */
-  static async start(threads: number, backend: BackendName, architecture: CrnnConfig): Promise<GradientPool> {
-    const workers = Array.from({ length: Math.max(0, threads - 1) }, () => startEngineWorker('gradient-worker', { backend, architecture }));
+  /**
+   * `threads` - 1 workers on `backend`, once every worker has its backend running. Where workers cannot start
+   * (e.g. a host that cannot launch engine workers from this thread), the pool runs on the calling thread
+   * alone and `log` says why: slower, never a failed training.
+   */
+  static async start(threads: number, backend: BackendName, architecture: CrnnConfig, log: (line: string) => void = () => {}): Promise<GradientPool> {
+    const workers: Worker[] = [];
     try {
+      for (let i = 1; i < threads; i++) workers.push(startEngineWorker('gradient-worker', { backend, architecture }));
       await Promise.all(workers.map((w) => nextReply(w).then((r) => {
-        if (r.type !== 'ready') throw new Error(`training worker failed to start: ${r.type === 'error' ? r.message : r.type}`);
+        if (r.type !== 'ready') throw new Error(r.type === 'error' ? r.message : r.type);
       })));
+      return new GradientPool(workers, architecture);
     } catch (error) {
       await Promise.all(workers.map((w) => w.terminate()));
-      throw error;
+      log(`training on 1 thread: gradient workers did not start (${(error as Error).message})`);
+      return new GradientPool([], architecture);
     }
-    return new GradientPool(workers, architecture);
   }
 
   get threads(): number {
@@ -39,7 +45,7 @@ export class GradientPool {
     let weights: GradientRequest['weights'] | undefined;
     if (rest.length > 0) {
       weights = {};
-      for (const [name, v] of variables) weights[name] = { data: v.dataSync() as Float32Array, shape: v.shape };
+      for (const [name, v] of variables) weights[name] = { data: v.dataSync() as Float32Array, shape: v.shape, trainable: v.trainable };
     }
     const pending = rest.map((shard, i) => {
       const reply = nextReply(this.workers[i]);

@@ -1,12 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendName } from '../model/backend';
-import { isTrainableWeight } from '../model/crnn';
 import type { CrnnConfig } from '../model/manifest';
 import { shardGradients, type GradientShard, type ShardGradients } from './gradients';
 
 /** Messages of the data-parallel training worker (see gradient-pool.ts). */
-export type GradientRequest = { type: 'step'; weights: Record<string, { data: Float32Array; shape: number[] }>; shard: GradientShard };
+export type GradientRequest = { type: 'step'; weights: Record<string, { data: Float32Array; shape: number[]; trainable: boolean }>; shard: GradientShard };
 export type GradientReply = { type: 'ready' } | { type: 'result'; result: ShardGradients } | { type: 'error'; message: string };
 
 // Computes one shard's gradients per request, with the weights sent along (they change every step).
@@ -22,11 +21,13 @@ if (parentPort) {
   }
   port.on('message', (msg: GradientRequest) => {
     try {
-      for (const [name, { data, shape }] of Object.entries(msg.weights)) {
+      for (const [name, { data, shape, trainable }] of Object.entries(msg.weights)) {
         const value = tf.tensor(data, shape);
         const existing = variables.get(name);
-        if (existing) existing.assign(value);
-        else variables.set(name, tf.variable(value, isTrainableWeight(name)));
+        if (existing) {
+          existing.assign(value);
+          existing.trainable = trainable;
+        } else variables.set(name, tf.variable(value, trainable));
         value.dispose();
       }
       const result = shardGradients(variables, architecture, msg.shard);

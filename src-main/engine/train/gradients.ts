@@ -2,6 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import { crnnForward, SeededRng } from '../model/crnn';
 import type { CrnnConfig } from '../model/manifest';
 
+/** How a step treats the network: training from scratch, or fine-tuning a trained model. */
+export interface ShardMode {
+  /** 'batch': training-mode BatchNorm on this shard's statistics, with dropout; 'frozen': the model's own statistics, no dropout. */
+  batchNorm: 'batch' | 'frozen';
+  /** Per-class loss weights in class order (0 leaves a class out of the loss); absent: every class counts. */
+  classWeights?: number[];
+}
+
 /** One share of a training batch: everything a thread needs to compute its gradients. */
 export interface GradientShard {
   /** [size, frames, bands] normalised inputs. */
@@ -15,6 +23,8 @@ export interface GradientShard {
   classes: number;
   /** Seed of this shard's dropout masks. */
   dropoutSeed: number;
+  /** Default: training from scratch, every class in the loss. */
+  mode?: ShardMode;
 }
 
 /** A shard's mean loss, its gradients by weight name, and each conv block's batch statistics. */
@@ -26,8 +36,12 @@ export interface ShardGradients {
 }
 
 /** Binary cross-entropy from logits, stable form: max(l, 0) - l*y + log(1 + exp(-|l|)), averaged. */
-export function bceWithLogits(logits: tf.Tensor, targets: tf.Tensor): tf.Scalar {
-  return tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))))) as tf.Scalar;
+export function bceWithLogits(logits: tf.Tensor, targets: tf.Tensor, classWeights?: number[]): tf.Scalar {
+  const bce = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+  if (!classWeights) return tf.mean(bce) as tf.Scalar;
+  // Weighted per class, scaled so that the loss stays a mean over the classes that count.
+  const active = classWeights.filter((w) => w > 0).length;
+  return tf.mul(tf.mean(tf.mul(bce, tf.tensor1d(classWeights))), classWeights.length / Math.max(1, active)) as tf.Scalar;
 }
 
 /**
@@ -41,9 +55,12 @@ export function shardGradients(variables: Map<string, tf.Variable>, architecture
   const { value, grads } = tf.variableGrads(() => {
     const x = tf.tensor3d(shard.inputs, [shard.size, shard.frames, shard.bands]);
     const y = tf.tensor3d(shard.targets, [shard.size, shard.steps, shard.classes]);
-    const { logits, batchStats } = crnnForward(variables, architecture, x, { training: true, dropout: architecture.dropout, rng: new SeededRng(shard.dropoutSeed).next, collectBatchStats: true });
+    const fromScratch = (shard.mode?.batchNorm ?? 'batch') === 'batch';
+    const { logits, batchStats } = fromScratch
+      ? crnnForward(variables, architecture, x, { training: true, dropout: architecture.dropout, rng: new SeededRng(shard.dropoutSeed).next, collectBatchStats: true })
+      : crnnForward(variables, architecture, x, { training: false });
     stats.push(...batchStats);
-    return bceWithLogits(logits, y);
+    return bceWithLogits(logits, y, shard.mode?.classWeights);
   }, trainable.map(([, v]) => v));
   const out: ShardGradients = {
     size: shard.size,
@@ -71,12 +88,13 @@ export function combineShards(shards: ShardGradients[]): Omit<ShardGradients, 's
     size,
     loss: shards.reduce((acc, s, i) => acc + weight[i] * s.loss, 0),
     grads: Object.fromEntries(Object.keys(shards[0].grads).map((name) => [name, sum((s) => s.grads[name])])),
-    stats: shards[0].stats.map((_, b) => ({ mean: sum((s) => s.stats[b].mean), variance: sum((s) => s.stats[b].variance) })),
+    stats: (shards[0].stats ?? []).map((_, b) => ({ mean: sum((s) => s.stats[b].mean), variance: sum((s) => s.stats[b].variance) })),
   };
 }
 
 /** Splits a batch into `parts` shards of near-equal size (never an empty one). */
 export function splitBatch(batch: { inputs: Float32Array; targets: Float32Array }, size: number, shape: Omit<GradientShard, 'inputs' | 'targets' | 'size' | 'dropoutSeed'>, parts: number, dropoutSeeds: number[]): GradientShard[] {
+  // shape may carry the step's mode; it is copied into every shard.
   const n = Math.max(1, Math.min(parts, size));
   const inRow = shape.frames * shape.bands;
   const outRow = shape.steps * shape.classes;

@@ -218,7 +218,7 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   const trainable = [...variables].filter(([, v]) => v.trainable);
   const adamConfig = { ...DEFAULT_ADAM, learningRate: options.learningRate ?? DEFAULT_ADAM.learningRate };
   let stoppedEarly = false;
-  const pool = await GradientPool.start(options.threads ?? defaultTrainingThreads(options.batchSize), tf.getBackend() as BackendName, architecture);
+  const pool = await GradientPool.start(options.threads ?? defaultTrainingThreads(options.batchSize), tf.getBackend() as BackendName, architecture, log);
   try {
     while (state.epoch < options.epochs) {
       const epoch = state.epoch + 1;
