@@ -5,7 +5,7 @@ import vueParser from 'vue-eslint-parser';
 import { layerBoundaries } from './scripts/eslint-layers.mjs';
 
 export default defineConfig(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'bench/results/**', 'test/fixtures/lint/**'] },
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'bench/results/**', 'test/fixtures/lint/**', '.scratch/**', 'data/**', 'models/**'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {

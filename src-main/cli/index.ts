@@ -1,10 +1,10 @@
-import { processIO, type CliCommand, type CliIO } from './command';
+import { processIO, type CliIO } from './command';
 import { EXIT } from './exit-codes';
-import { commands } from './registry';
+import { commands, type CommandEntry } from './registry';
 
-function overview(list: readonly CliCommand[]): string {
+function overview(list: readonly CommandEntry[]): string {
   const lines = ['Usage: earmark COMMAND [options]', '', 'Sound event detection and annotation.', '', 'Commands:'];
-  for (const command of list) lines.push(`  ${command.spec.name.padEnd(12)} ${command.spec.summary}`);
+  for (const command of list) lines.push(`  ${command.name.padEnd(12)} ${command.summary}`);
   lines.push('', 'Run `earmark COMMAND --help` for the options of a command.');
   return lines.join('\n');
 }
@@ -16,8 +16,8 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     io.stdout(`${overview(commands)}\n`);
     return name === undefined ? EXIT.invalidInput : EXIT.ok;
   }
-  const command = commands.find((c) => c.spec.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.stderr(`earmark: unknown command "${name}"\n\n${overview(commands)}\n`);
     return EXIT.invalidInput;
   }
@@ -25,6 +25,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   const fallback = (signal: NodeJS.Signals) => {
     if (process.listenerCount(signal) === 1) process.exit(EXIT.interrupted);
   };
+  const command = await entry.load();
   process.on('SIGINT', fallback);
   process.on('SIGTERM', fallback);
   try {

@@ -13,6 +13,7 @@ import {
   type AnnotationFormat,
 } from '../../engine/annotations/index';
 import { recordingStem } from './annotation-input';
+import { summaryOf } from '../registry';
 
 function formatFromExtension(path: string): AnnotationFormat | undefined {
   const ext = extname(path).toLowerCase();
@@ -30,7 +31,7 @@ async function isFolder(path: string): Promise<boolean> {
 export const convertCommand = defineCommand(
   {
     name: 'convert',
-    summary: 'Convert annotations between DCASE, Audacity, Raven, CSV and JSON',
+    summary: summaryOf('convert'),
     positionals: [
       { name: 'IN', description: 'annotation file to read' },
       { name: 'OUT', description: 'file to write; a folder (existing, or ending in /) for one file per recording' },

@@ -11,6 +11,7 @@ import { CliUsageError } from '../args';
 import { defineCommand, type CliIO } from '../command';
 import { EXIT } from '../exit-codes';
 import { BUNDLED_MODEL_DIR as DEFAULT_MODEL_DIR } from '../../engine/model/bundled';
+import { summaryOf } from '../registry';
 
 /** The model shipped with Earmark, found from the package, not the working directory. */
 export { DEFAULT_MODEL_DIR };
@@ -86,7 +87,7 @@ class SinkFailures {
 export const detectCommand = defineCommand(
   {
     name: 'detect',
-    summary: 'Detect sound events in audio files and folders with a trained model',
+    summary: summaryOf('detect'),
     positionals: [{ name: 'PATH', description: 'Audio files or folders (searched recursively for .wav .flac .mp3 .ogg)', variadic: true }],
     options: {
       model: { kind: 'string', description: 'Model directory (model.json + weights.bin)', valueName: 'DIR', default: DEFAULT_MODEL_DIR },

@@ -3,11 +3,12 @@ import { defineCommand, type CliIO } from '../command';
 import { ANNOTATION_FORMATS, type AnnotationFormat } from '../../engine/annotations/index';
 import { eventBasedMetrics, evaluatePreset, METRICS_PRESETS, segmentBasedMetrics, type MetricsPreset, type MetricsReport, type MetricValues } from '../../engine/metrics/index';
 import { readAnnotationInput } from './annotation-input';
+import { summaryOf } from '../registry';
 
 export const evalCommand = defineCommand(
   {
     name: 'eval',
-    summary: 'Score detections against a reference with sed_eval-identical metrics',
+    summary: summaryOf('eval'),
     positionals: [
       { name: 'REFERENCE', description: 'reference annotations: a file, or a folder of files (one per recording or per class)' },
       { name: 'ESTIMATED', description: 'estimated (system output) annotations: a file or a folder' },

@@ -4,6 +4,7 @@ import { EXIT } from '../exit-codes';
 import { BACKEND_NAMES, type BackendName } from '../../engine/model/backend';
 import { runFinetune, type FinetuneProgress } from '../../engine/finetune/run';
 import type { ScoreSummary } from '../../engine/finetune/scores';
+import { summaryOf } from '../registry';
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '-');
 const er = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x.toFixed(3) : '-');
@@ -34,7 +35,7 @@ function scoreTable(classes: string[], before: ScoreSummary, after: ScoreSummary
 export const finetuneCommand = defineCommand(
   {
     name: 'finetune',
-    summary: "Fine-tune the detector on a project's reviewed recordings (verified events are the training labels)",
+    summary: summaryOf('finetune'),
     positionals: [],
     options: {
       db: { kind: 'string', valueName: 'FILE', description: 'Project database (earmark.db)' },

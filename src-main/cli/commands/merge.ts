@@ -8,6 +8,7 @@ import { readModelFiles } from '../../engine/onnx/model-files';
 import { CliUsageError } from '../args';
 import { defineCommand, type CliIO } from '../command';
 import { EXIT } from '../exit-codes';
+import { summaryOf } from '../registry';
 
 /** Lists at most 20 names, then a count. */
 function listLines(title: string, names: string[]): string {
@@ -54,7 +55,7 @@ async function importIntoDb(dbPath: string, input: string, modelDir: string, par
 export const mergeCommand = defineCommand(
   {
     name: 'merge',
-    summary: 'Merge the outputs of sharded detect runs (--shard) into one annotation file or project database',
+    summary: summaryOf('merge'),
     positionals: [{ name: 'PART', description: 'Outputs of `earmark detect --shard ... --out PART` (files; folders for audacity/raven)', variadic: true }],
     options: {
       out: { kind: 'string', short: 'o', description: 'Merged output (default: standard output); a folder for audacity/raven', valueName: 'FILE' },

@@ -3,6 +3,7 @@ import { defineCommand, type CliIO } from '../command';
 import { DEFAULT_CLASSES, runMix, type MixProgress, type SplitName } from '../../engine/mix';
 import { SPLITS } from '../../engine/mix/split';
 import { mixSizeBytes } from '../../engine/mix/run';
+import { summaryOf } from '../registry';
 
 function parseEbrs(list: string[]): number[] {
   return list.map((text) => {
@@ -50,7 +51,7 @@ function progressReporter(io: CliIO, long: boolean): (p: MixProgress) => void {
 export const mixCommand = defineCommand(
   {
     name: 'mix',
-    summary: 'Make DCASE 2017 Task 2 style mixtures (events over backgrounds) with reference event lists',
+    summary: summaryOf('mix'),
     positionals: [],
     options: {
       corpus: { kind: 'string', valueName: 'DIR', description: 'Corpus folder with events/<class>/ and backgrounds/' },

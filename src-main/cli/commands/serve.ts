@@ -7,6 +7,7 @@ import { defineCommand } from '../command';
 import { CliUsageError } from '../args';
 import { createToken, startServer } from '../../server/server';
 import { createService } from '../../service/service';
+import { summaryOf } from '../registry';
 
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const RENDERER_DIR = path.join(PACKAGE_ROOT, 'out', 'renderer');
@@ -55,7 +56,7 @@ export function stableToken(dbPath: string): string {
 export const serveCommand = defineCommand(
   {
     name: 'serve',
-    summary: 'Run the studio in a browser: serves the UI and the API on 127.0.0.1 with a per-run token',
+    summary: summaryOf('serve'),
     positionals: [],
     options: {
       port: { kind: 'integer', description: 'Port to listen on; a fixed port keeps the same address (token) across runs (0 picks a free one, new token)', default: 0, min: 0, max: 65535, valueName: 'N' },

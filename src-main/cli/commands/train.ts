@@ -4,6 +4,7 @@ import { BACKEND_NAMES, selectBackend, type BackendName } from '../../engine/mod
 import type { EpochRecord } from '../../engine/train/checkpoint';
 import { DEFAULT_FEATURE_CONFIG } from '../../engine/features/config';
 import { trainCrnn } from '../../engine/train/trainer';
+import { summaryOf } from '../registry';
 
 function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '?';
@@ -47,7 +48,7 @@ function commandLine(options: Record<string, unknown>): string {
 export const trainCommand = defineCommand(
   {
     name: 'train',
-    summary: 'Train the CRNN sound event detector on an `earmark mix` folder',
+    summary: summaryOf('train'),
     positionals: [],
     options: {
       data: { kind: 'string', valueName: 'DIR', description: 'Mixture folder made by `earmark mix` (manifest.json, train/, validation/)' },
