@@ -94,7 +94,7 @@ describe('CorpusMixer', () => {
   });
 
   it('places events inside the crop as single labelled runs, and never labels distractors', () => {
-    const onlyEvents = new CorpusMixer(corpora.train!, classes, features, { ...DEFAULT_CORPUS_MIXING, eventProbability: 1, secondEventProbability: 0, distractorProbability: 0 });
+    const onlyEvents = new CorpusMixer(corpora.train!, classes, features, { ...DEFAULT_CORPUS_MIXING, eventProbability: 1, extraEventProbability: 0, distractorProbability: 0 });
     const rng = createRng(2);
     let seen = 0;
     for (let k = 0; k < 30; k++) {
@@ -115,7 +115,7 @@ describe('CorpusMixer', () => {
 
   it('sets the event-to-background ratio in mel power', () => {
     const at = (ebr: number) => new CorpusMixer(corpora.train!, classes, { ...features, background: undefined }, {
-      ...DEFAULT_CORPUS_MIXING, eventProbability: 1, secondEventProbability: 0, distractorProbability: 0, secondBedProbability: 0,
+      ...DEFAULT_CORPUS_MIXING, eventProbability: 1, extraEventProbability: 0, distractorProbability: 0, secondBedProbability: 0,
       reverbProbability: 0, eqProbability: 0, bandLimitProbability: 0, stretch: [1, 1], bandShiftProbability: 0, ebrDb: [ebr, ebr], bedGainDb: [0, 0],
     });
     // Same draws at two ratios 12 dB apart: inside the event, the mixture's power rises by about 12 dB where the event dominates.

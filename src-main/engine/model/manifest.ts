@@ -38,6 +38,11 @@ export interface PostprocessConfig {
   minEventSeconds: number;
   /** Events of the same class separated by less than this are merged, seconds. */
   mergeGapSeconds: number;
+  /**
+   * Per-class onset correction, seconds, by class label: detected onsets are moved this much earlier. The
+   * network hears an event's quiet start later than its annotation begins; this calibrates that lag.
+   */
+  onsetShiftSeconds?: Record<string, number>;
   /** Per-class merge gaps, by class label, overriding mergeGapSeconds. */
   classMergeGapSeconds?: Record<string, number>;
   /** DCASE 2017 Task 2 style: keep at most the single most confident event per class per file. */

@@ -63,6 +63,7 @@ function validateConfig(config: PostprocessConfig, classes: string[]): void {
   }
   for (const r of Object.values(config.release ?? {})) if (!(r > 0 && r <= 1)) throw new RangeError(`release ratios must be in (0, 1], got ${r}`);
   for (const g of Object.values(config.classMergeGapSeconds ?? {})) if (!(g >= 0)) throw new RangeError(`merge gaps must be >= 0 s, got ${g}`);
+  for (const x of Object.values(config.onsetShiftSeconds ?? {})) if (!Number.isFinite(x) || Math.abs(x) > 10) throw new RangeError(`onset shifts must be finite and within 10 s, got ${x}`);
 }
 
 /** Steps 2-5 of probabilitiesToEvents for one class whose filtered column is given. */
@@ -99,7 +100,8 @@ function classEvents(
     }
     found = [best];
   }
-  return found.map((e) => ({ filename, onset: e.start * frameSeconds, offset: e.end * frameSeconds, label, confidence: e.confidence }));
+  const shift = config.onsetShiftSeconds?.[label] ?? 0;
+  return found.map((e) => ({ filename, onset: Math.max(0, e.start * frameSeconds - shift), offset: e.end * frameSeconds, label, confidence: e.confidence }));
 }
 
 /**
@@ -171,6 +173,8 @@ export interface TuneOptions {
   releases?: number[];
   /** Candidate merge gaps (seconds), chosen per class (default only baseConfig.mergeGapSeconds). */
   mergeGaps?: number[];
+  /** Candidate onset corrections (seconds), chosen per class (default only 0). */
+  onsetShifts?: number[];
 }
 
 export interface TuneResult {
@@ -202,6 +206,7 @@ export function tuneThresholds(
   const medians = options.medianFilterFrames ?? [baseConfig.medianFilterFrames];
   const releases = options.releases ?? [1];
   const gaps = options.mergeGaps ?? [baseConfig.mergeGapSeconds];
+  const shifts = options.onsetShifts ?? [0];
   if (grid.length === 0 || medians.length === 0 || releases.length === 0 || gaps.length === 0) throw new RangeError('tuneThresholds: empty search grid');
   for (const m of medians) if (!Number.isInteger(m) || m < 1 || m % 2 === 0) throw new RangeError(`median filter lengths must be odd integers >= 1, got ${m}`);
   const files = perFile.map((f) => f.filename);
@@ -209,9 +214,9 @@ export function tuneThresholds(
   const searchClass = (c: number, median: number) => {
     const label = classes[c];
     const filtered = perFile.map((f) => medianFilterColumn(f.probs, f.frames, classes.length, c, median));
-    let best = { errorRate: Infinity, threshold: grid[0], release: 1, gap: gaps[0] };
-    for (const release of releases) for (const gap of gaps) {
-      const config: PostprocessConfig = { ...baseConfig, medianFilterFrames: median, release: { [label]: release }, classMergeGapSeconds: { [label]: gap } };
+    let best = { errorRate: Infinity, threshold: grid[0], release: 1, gap: gaps[0], shift: shifts[0] };
+    for (const release of releases) for (const gap of gaps) for (const shift of shifts) {
+      const config: PostprocessConfig = { ...baseConfig, medianFilterFrames: median, release: { [label]: release }, classMergeGapSeconds: { [label]: gap }, onsetShiftSeconds: { [label]: shift } };
       const scores = grid.map((th) => {
         const events = perFile.flatMap((f, i) => classEvents(f.probs, filtered[i], classes.length, c, label, th, config, frameSeconds, f.filename));
         const er = evaluate(reference, { files, events })[label];
@@ -220,7 +225,7 @@ export function tuneThresholds(
       });
       const minEr = Math.min(...scores);
       const tied = grid.filter((_, i) => scores[i] === minEr);
-      if (minEr < best.errorRate) best = { errorRate: minEr, threshold: tied[Math.floor((tied.length - 1) / 2)], release, gap };
+      if (minEr < best.errorRate) best = { errorRate: minEr, threshold: tied[Math.floor((tied.length - 1) / 2)], release, gap, shift };
     }
     return best;
   };
@@ -239,6 +244,7 @@ export function tuneThresholds(
     classMedianFilterFrames: options.perClassMedian ? byClass((c) => medians[choice[c]]) : undefined,
     release: releases.some((r) => r !== 1) ? byClass((c) => picked[c].release) : undefined,
     classMergeGapSeconds: gaps.length > 1 ? byClass((c) => picked[c].gap) : undefined,
+    onsetShiftSeconds: shifts.some((x) => x !== 0) ? byClass((c) => picked[c].shift) : undefined,
   };
   const errorRates = byClass((c) => picked[c].errorRate);
   return { config, errorRates, meanErrorRate: mean(picked.map((p) => p.errorRate)) };

@@ -12,8 +12,9 @@ import type { MelCorpus, MelSource } from './corpus-sources';
 export interface CorpusMixing {
   /** Probability that a crop holds a target event. */
   eventProbability: number;
-  /** Probability of a second target event in a crop that already has one. */
-  secondEventProbability: number;
+  /** After each target event, the probability of one more (up to maxEvents): short events need company to be seen often. */
+  extraEventProbability: number;
+  maxEvents: number;
   /** Event-to-background ratio range, dB (uniform). */
   ebrDb: [number, number];
   /** Overall level of the bed, dB (uniform): the recording's gain. */
@@ -42,8 +43,9 @@ export interface CorpusMixing {
 }
 
 export const DEFAULT_CORPUS_MIXING: CorpusMixing = {
-  eventProbability: 0.7,
-  secondEventProbability: 0.15,
+  eventProbability: 0.75,
+  extraEventProbability: 0.45,
+  maxEvents: 3,
   ebrDb: [-9, 9],
   bedGainDb: [-12, 12],
   secondBedProbability: 0.4,
@@ -167,7 +169,8 @@ export class CorpusMixer {
     const bedOnly = Float32Array.from(mix);
     const targets = new Float32Array(frames * this.classes.length);
     const occupied: [number, number][] = [];
-    const events = rng() < m.eventProbability ? (rng() < m.secondEventProbability ? 2 : 1) : 0;
+    let events = rng() < m.eventProbability ? 1 : 0;
+    while (events > 0 && events < m.maxEvents && rng() < m.extraEventProbability) events++;
     for (let e = 0; e < events; e++) {
       const label = pick(rng, this.labels);
       const sound = this.shape(pick(rng, this.corpus.events[label]), rng, true);

@@ -45,8 +45,11 @@ export const MEDIAN_GRID = [1, 5, 11, 21, 31];
 /** Merge gaps tried per class (seconds): a baby's cry pauses for breath within one annotated event. */
 export const MERGE_GAPS = [0.5, 1, 2, 4];
 
+/** Onset corrections tried per class (seconds). */
+export const ONSET_SHIFTS = [0, 0.2, 0.4, 0.6, 0.8];
+
 /** The final post-processing search on validation data: per class, a median filter length and a hysteresis release. */
-export const FINAL_SEARCH = { medianFilterFrames: MEDIAN_GRID, perClassMedian: true, releases: [1, 0.5], mergeGaps: MERGE_GAPS };
+export const FINAL_SEARCH = { medianFilterFrames: MEDIAN_GRID, perClassMedian: true, releases: [1, 0.5], mergeGaps: MERGE_GAPS, onsetShifts: ONSET_SHIFTS };
 
 export interface TrainOptions {
   dataDir: string;
@@ -255,7 +258,7 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
       const trainLoss = lossSum / epochCrops;
 
       const perFile = await predictFiles(variables, architecture, data.validation.files, classes.length, normalization, 8, windows);
-      const tuned = tunePostprocess(perFile, data.validation.reference, classes, basePostprocess, frameSeconds, { mergeGaps: MERGE_GAPS });
+      const tuned = tunePostprocess(perFile, data.validation.reference, classes, basePostprocess, frameSeconds, { mergeGaps: MERGE_GAPS, onsetShifts: ONSET_SHIFTS });
       const scores = scoreProbabilities(perFile, data.validation.reference, classes, tuned, frameSeconds);
       const seconds = (performance.now() - started) / 1000;
       const record: EpochRecord = { epoch, loss: trainLoss, errorRate: scores.errorRate, fMeasure: scores.fMeasure, seconds };
