@@ -10,8 +10,10 @@ import { scoreAnnotations, type ScoringProtocol } from '../src-main/engine/train
 import { bootstrapScores } from './accuracy-stats';
 import type { BenchRow, BenchSection } from './lib';
 
-const MODEL_DIR = process.env.EARMARK_BENCH_MODEL ?? resolve(import.meta.dirname, '..', 'resources', 'models', 'default');
-const CORPUS_DIR = process.env.EARMARK_CORPUS ?? resolve(import.meta.dirname, '..', '..', 'shared', 'corpus');
+export const ACCURACY_MODEL = process.env.EARMARK_BENCH_MODEL ?? resolve(import.meta.dirname, '..', 'resources', 'models', 'default');
+export const ACCURACY_CORPUS = process.env.EARMARK_CORPUS ?? resolve(import.meta.dirname, '..', '..', 'shared', 'corpus');
+const MODEL_DIR = ACCURACY_MODEL;
+const CORPUS_DIR = ACCURACY_CORPUS;
 const CLASSES = ['babycry', 'glassbreak', 'gunshot'];
 
 type MixSpec = Omit<MixOptions, 'corpusDir' | 'outDir'>;
@@ -27,9 +29,14 @@ const LONG: MixSpec = { ...TASK2, seed: 7, count: 0, evalCount: 6, lengthSeconds
 /** Event-free ambience: 6 x 10 min. */
 const AMBIENCE: MixSpec = { ...TASK2, seed: 11, count: 0, evalCount: 6, lengthSeconds: 600, eventsPerMinute: 0 };
 
-async function makeMix(name: string, spec: MixSpec): Promise<string> {
+/** The Task 2 mixtures of the given splits (the same files as a full `earmark mix` with these arguments). */
+export function makeTask2Mix(splits: MixSpec['splits']): Promise<string> {
+  return makeMix(`task2-${splits.join('-')}`, { ...TASK2, splits }, splits.at(-1));
+}
+
+async function makeMix(name: string, spec: MixSpec, checkSplit = 'test'): Promise<string> {
   const outDir = join(tmpdir(), `earmark-bench-${name}-${spec.seed}-${spec.evalCount}-${spec.lengthSeconds}`);
-  if (!existsSync(join(outDir, 'test', 'meta', 'event_list_test.txt'))) await runMix({ ...spec, corpusDir: CORPUS_DIR, outDir, force: true });
+  if (!existsSync(join(outDir, checkSplit!, 'meta', `event_list_${checkSplit}.txt`))) await runMix({ ...spec, corpusDir: CORPUS_DIR, outDir, force: true });
   return outDir;
 }
 

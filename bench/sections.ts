@@ -1,4 +1,5 @@
 import { accuracySection } from './accuracy';
+import { postprocessAblationSection } from './postprocess-ablation';
 import { audioBenchSections } from './audio';
 import type { BenchSection } from './lib';
 import { detectSections } from './detect';
@@ -8,4 +9,4 @@ import { robustnessSection } from './robustness';
 import { trainStepSection } from './train';
 
 // Each bench module exports its sections; they are listed here once.
-export const sections: BenchSection[] = [...audioBenchSections, mixBench, ...detectSections, accuracySection, trainStepSection, finetuneBench, robustnessSection];
+export const sections: BenchSection[] = [...audioBenchSections, mixBench, ...detectSections, accuracySection, postprocessAblationSection, trainStepSection, finetuneBench, robustnessSection];
