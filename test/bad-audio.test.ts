@@ -4,7 +4,6 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../src-main/cli/command';
 import { detectCommand } from '../src-main/cli/commands/detect';
 import { decodeAudioFile, probeAudioFile } from '../src-main/engine/audio/decode';
 import { streamAudioFile } from '../src-main/engine/audio/stream';
@@ -15,14 +14,10 @@ import { openStore } from '../src-main/engine/store';
 import { createService } from '../src-main/service/service';
 import { energyDetector, writeFixtureModel } from './engine/onnx-fixtures';
 import { waitFor } from './service-helpers';
+import { capture } from './cli-io';
 
 let dir: string;
 let modelDir: string;
-
-function capture(): CliIO & { out: string; err: string } {
-  const io = { out: '', err: '', isTTY: false, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
-  return io;
-}
 
 /** 3 s of near silence at 16 kHz, float WAV, with NaN for the middle second and infinities sprinkled through. */
 function poisonedSamples(): Float32Array {

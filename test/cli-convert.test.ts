@@ -4,15 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../src-main/cli/command';
 import { convertCommand } from '../src-main/cli/commands/convert';
 import { commands } from '../src-main/cli/registry';
 import { readAnnotationFile } from '../src-main/engine/annotations/index';
-
-function capture(): CliIO & { out: string; err: string } {
-  const io = { out: '', err: '', isTTY: false, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
-  return io;
-}
+import { capture } from './cli-io';
 
 let dir = '';
 beforeAll(async () => {

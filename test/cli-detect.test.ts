@@ -4,25 +4,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectCommand } from '../src-main/cli/commands/detect';
-import type { CliIO } from '../src-main/cli/command';
-import { encodeWav } from '../src-main/engine/audio/wav';
 import { openStore } from '../src-main/engine/store';
 import { energyDetector, writeFixtureModel } from './engine/onnx-fixtures';
+import { capture, tone } from './cli-io';
 
 let dir: string;
 let modelDir: string;
 let audioDir: string;
-
-function capture(): CliIO & { out: string; err: string } {
-  const io = { out: '', err: '', isTTY: false, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
-  return io;
-}
-
-function tone(seconds: number, from: number, to: number): Buffer {
-  const x = new Float32Array(seconds * 16000);
-  for (let i = Math.round(from * 16000); i < Math.round(to * 16000); i++) x[i] = 0.5 * Math.sin((2 * Math.PI * 1000 * i) / 16000);
-  return encodeWav(x, 16000);
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'earmark-cli-detect-'));

@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finetuneCommand } from '../src-main/cli/commands/finetune';
-import type { CliIO } from '../src-main/cli/command';
 import { openStore } from '../src-main/engine/store';
 import { reviewedClips, tinyProject, type TinyProject } from './fixtures/finetune/setup';
-
-function capture(): CliIO & { out: string; err: string } {
-  const io = { out: '', err: '', isTTY: false, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
-  return io;
-}
+import { capture } from './cli-io';
 
 describe('earmark finetune', () => {
   let p: TinyProject;

@@ -2,30 +2,18 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../src-main/cli/command';
 import { detectCommand } from '../src-main/cli/commands/detect';
 import { mergeCommand } from '../src-main/cli/commands/merge';
 import { ANNOTATION_FORMATS, PER_FILE_FORMATS } from '../src-main/engine/annotations';
-import { encodeWav } from '../src-main/engine/audio/wav';
 import { shardFromEnvironment } from '../src-main/engine/detect';
 import { openStore } from '../src-main/engine/store';
 import { energyDetector, writeFixtureModel } from './engine/onnx-fixtures';
+import { capture, tone } from './cli-io';
 
 let dir: string;
 let modelDir: string;
 let otherModelDir: string;
 let audioDir: string;
-
-function capture(): CliIO & { out: string; err: string } {
-  const io = { out: '', err: '', isTTY: false, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
-  return io;
-}
-
-function tone(seconds: number, from: number, to: number): Buffer {
-  const x = new Float32Array(seconds * 16000);
-  for (let i = Math.round(from * 16000); i < Math.round(to * 16000); i++) x[i] = 0.5 * Math.sin((2 * Math.PI * 1000 * i) / 16000);
-  return encodeWav(x, 16000);
-}
 
 const detect = async (args: string[]) => {
   const io = capture();

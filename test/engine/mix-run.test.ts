@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudioFile } from '../../src-main/engine/audio/decode';
 import { encodeWav } from '../../src-main/engine/audio/wav';
 import { mixCommand } from '../../src-main/cli/commands/mix';
-import type { CliIO } from '../../src-main/cli/command';
 import { createRng } from '../../src-main/engine/mix/prng';
 import { backgroundExcerpt, loopCrossfadeLength, renderBackground, rms } from '../../src-main/engine/mix/render';
 import { runMix, LOOP_CROSSFADE_SECONDS, type MixManifest, type MixOptions, type MixProgress } from '../../src-main/engine/mix/run';
 import { SPLITS } from '../../src-main/engine/mix/split';
 import type { LongRecipeEntry, Task2RecipeEntry } from '../../src-main/engine/mix/output';
+import { capture } from '../cli-io';
 
 const RATE = 16000;
 const LEAD = 0.2; // seconds of silence before each synthetic event's tone burst
@@ -360,10 +360,6 @@ describe('Task 2 output', () => {
 });
 
 describe('earmark mix command', () => {
-  function capture(): CliIO & { out: string; err: string } {
-    const io = { out: '', err: '', isTTY: false, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
-    return io;
-  }
 
   it('runs from arguments, reports progress per split and the skipped file', async () => {
     const io = capture();
