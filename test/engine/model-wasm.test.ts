@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BackendUnavailableError, selectBackend } from '../../src-main/engine/model/backend';
-import { batchNormTraining, BN_EPSILON, conv2dSame, createRng } from '../../src-main/engine/model/crnn';
+import { batchNormTraining, BN_EPSILON, conv2dSame, createRng, filterGradient, inputGradient } from '../../src-main/engine/model/crnn';
+import { conv2dBackpropFilterFromOps } from '../../src-main/engine/model/wasm-kernels';
 
 type Arrays = Float32Array[];
 
@@ -69,6 +70,31 @@ describe('wasm training kernels', () => {
   it('the CRNN conv and BatchNorm custom gradients on wasm match tfjs autograd on cpu', () => {
     const got = tf.tidy(() => blockGrads(true));
     expect(maxRelativeDiff(got, reference.block)).toBeLessThan(1e-4);
+  });
+
+  it('the input gradient as a flipped-kernel convolution equals conv2dTranspose (odd and even kernels)', () => {
+    for (const k of [3, 5, 2]) {
+      const w = tf.tensor4d(data([k, k, 3, 4], 7 + k), [k, k, 3, 4]);
+      const dy = tf.tensor4d(data([2, 9, 7, 4], 8), [2, 9, 7, 4]);
+      const fast = inputGradient(dy, w, xShape).dataSync();
+      const reference = tf.conv2dTranspose(dy, w, xShape, 1, 'same').dataSync();
+      expect(fast.length).toBe(reference.length);
+      fast.forEach((v, i) => expect(Math.abs(v - reference[i])).toBeLessThan(1e-5));
+      tf.dispose([w, dy]);
+    }
+  });
+
+  it('the filter gradient as a swapped-role convolution equals the sliced im2col kernel (odd and even kernels)', () => {
+    for (const k of [3, 5, 2]) {
+      const x = tf.tensor4d(inputs.x, xShape);
+      const dy = tf.tensor4d(data([2, 9, 7, 4], 9), [2, 9, 7, 4]);
+      const shape: [number, number, number, number] = [k, k, 3, 4];
+      const fast = filterGradient(x, dy, shape).dataSync();
+      const reference = conv2dBackpropFilterFromOps(x, dy, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: shape }).dataSync();
+      expect(fast.length).toBe(k * k * 12);
+      fast.forEach((v, i) => expect(Math.abs(v - reference[i])).toBeLessThan(1e-4));
+      tf.dispose([x, dy]);
+    }
   });
 
   it('does not leak tensors per gradient step', () => {
