@@ -334,6 +334,7 @@ export const api = {
     }),
   },
 
+  /** Projects whose folder held audio when last scanned (the "Recent projects"). */
   'projects.list': { params: p({}), result: z.array(Project) },
   /** Opens (creating if needed) the project for a folder and scans it for audio files (recursively). */
   'projects.open': { params: p({ root: PathString }), result: Project },

@@ -195,7 +195,7 @@ export async function createService(options: ServiceOptions, host: HostContext):
   }
 
   async function openProject(rootParam: string): Promise<ApiResult<'projects.open'>> {
-    if (!path.isAbsolute(rootParam)) throw new ApiError('invalid-params', `projects.open: root must be an absolute folder path, got "${rootParam.slice(0, 200)}"`);
+    if (!path.isAbsolute(rootParam)) throw new ApiError('invalid-params', `"${rootParam.slice(0, 200)}" is not a full folder path: type an absolute path, such as /home/me/recordings`);
     const root = path.resolve(rootParam);
     const info = await stat(root).catch(() => null);
     if (!info) throw new ApiError('not-found', `folder ${root} does not exist`);
@@ -203,10 +203,11 @@ export async function createService(options: ServiceOptions, host: HostContext):
     let project = store.listProjects().find((p) => p.rootDir === root);
     if (!project) project = store.createProject({ name: path.basename(root) || root, rootDir: root });
     const projectId = project.id;
-    store.updateProjectSettings(projectId, { ...project.settings, lastOpenedAt: new Date().toISOString() });
     const active = store.getActiveModel();
     for (const name of active?.classes ?? DEFAULT_CLASSES) ensureLabel(projectId, name);
     const files = await findAudioFiles(root);
+    // A folder without audio is not a project to come back to: neither reopened at start nor listed as recent.
+    if (files.length) store.updateProjectSettings(projectId, { ...project.settings, lastOpenedAt: new Date().toISOString() });
     const scanned = await mapLimit(files, 4, async (file) => {
       const relPath = relativePosix(root, file);
       const contentHash = await hashFile(file);
@@ -361,7 +362,7 @@ export async function createService(options: ServiceOptions, host: HostContext):
       };
     },
     'folders.list': (p) => listFolders(p.path),
-    'projects.list': () => store.listProjects().map((p) => projectOut(p.id)),
+    'projects.list': () => store.listProjects().map((p) => projectOut(p.id)).filter((p) => p.recordingCount > 0),
     'projects.open': (p) => openProject(p.root),
     'projects.get': (p) => projectOut(p.projectId),
 

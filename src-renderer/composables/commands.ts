@@ -5,6 +5,9 @@ import { useUiStore } from '../stores/ui';
 import type { Resolved } from '../lib/keymap';
 import { currentTime, fitPxPerSec, playPause, playRange, reveal, seek } from './player';
 
+/** Predictions below this confidence are confirmed before "Mark reviewed" accepts them. */
+export const LOW_CONFIDENCE = 0.5;
+
 /** Every user action with more than one trigger (keys, buttons, table), in one place. */
 export function useCommands() {
   const ui = useUiStore();
@@ -50,18 +53,47 @@ export function useCommands() {
     for (const ev of targets) if (ev.labelId !== labelId) quiet(events.update(ev.id, { labelId }));
   }
 
+  /**
+   * Marks the open file reviewed, which accepts its predictions as correct: asks first when some
+   * are below LOW_CONFIDENCE. Then opens the next file that can be opened, or says the list ended.
+   */
   async function markReviewedAndNext(): Promise<void> {
     const rec = recordings.current;
     if (!rec) return;
-    const nextRec = recordings.next;
-    await recordings.setReviewed(rec.id, true);
-    if (nextRec && nextRec.id !== rec.id) await openRecording(nextRec.id);
+    if (!rec.error) {
+      const doubtful = events.events.filter((e) => !e.verified && e.confidence != null && e.confidence < LOW_CONFIDENCE).length;
+      const question = `${doubtful} predicted event${doubtful === 1 ? ' has' : 's have'} a confidence below ${LOW_CONFIDENCE}. Marking ${rec.name} reviewed accepts ${doubtful === 1 ? 'it' : 'them'} as correct. Mark it reviewed?`;
+      if (doubtful && !window.confirm(question)) return;
+      await recordings.setReviewed(rec.id, true);
+    }
+    const nextRec = recordings.nextOpenable;
+    if (nextRec) return openRecording(nextRec.id);
+    const reviewed = recordings.list.filter((r) => r.status === 'reviewed').length;
+    ui.toast('info', `That was the last file in the list: ${reviewed} of ${recordings.list.length} reviewed`, 6000);
   }
 
   function toggleLoop(): void {
     ui.loop = !ui.loop;
+    if (ui.loop && events.primary) playEvent();
+  }
+
+  /** Plays the selected event from its onset to its offset. */
+  function playEvent(): void {
     const ev = events.primary;
-    if (ui.loop && ev) playRange(ev.onset, ev.offset);
+    if (!ev) return ui.toast('error', 'select an event to play');
+    ui.playingEventId = ev.id;
+    playRange(ev.onset, ev.offset);
+  }
+
+  /** Playback paused: at the end of the playing event, play it again (loop) or the next one (auto-advance). */
+  function playbackPaused(): void {
+    const ev = events.events.find((e) => e.id === ui.playingEventId);
+    ui.playingEventId = null;
+    if (!ev || currentTime() < ev.offset - 0.05) return; // paused by the user, or the event is gone
+    const next = ui.loop ? ev : ui.autoAdvance ? events.neighbour(1, ev.onset) : null;
+    if (!next) return;
+    if (next !== ev) selectEvent(next.id);
+    playEvent();
   }
 
   function split(): void {
@@ -91,6 +123,10 @@ export function useCommands() {
       case 'redo': return quiet(events.redo());
       case 'markReviewedNext': return quiet(markReviewedAndNext());
       case 'toggleLoop': return toggleLoop();
+      case 'playEvent': return playEvent();
+      case 'toggleAutoAdvance': ui.autoAdvance = !ui.autoAdvance; return;
+      case 'slower': return ui.stepPlaybackRate(-1);
+      case 'faster': return ui.stepPlaybackRate(1);
       case 'split': return split();
       case 'merge': return merge();
       case 'zoomIn': return zoom(1.5);
@@ -106,5 +142,5 @@ export function useCommands() {
     }
   }
 
-  return { run, openRecording, selectEvent, setLabel, markReviewedAndNext, toggleLoop, split, merge, zoom, quiet };
+  return { run, openRecording, selectEvent, setLabel, markReviewedAndNext, toggleLoop, playEvent, playbackPaused, split, merge, zoom, quiet };
 }

@@ -11,6 +11,10 @@ export type Action =
   | 'redo'
   | 'markReviewedNext'
   | 'toggleLoop'
+  | 'playEvent'
+  | 'toggleAutoAdvance'
+  | 'slower'
+  | 'faster'
   | 'split'
   | 'merge'
   | 'zoomIn'
@@ -46,7 +50,10 @@ export const SHORTCUT_HELP: { keys: string; action: string }[] = [
   { keys: 'Ctrl+Z', action: 'Undo' },
   { keys: 'Ctrl+Shift+Z / Ctrl+Y', action: 'Redo' },
   { keys: 'Enter / R', action: 'Mark file reviewed and open the next' },
+  { keys: 'P', action: 'Play selected event (loops while L is on)' },
   { keys: 'L', action: 'Loop selected event' },
+  { keys: 'A', action: 'Auto-advance: play the next event after each' },
+  { keys: '<  or  >', action: 'Slower / faster playback (0.25× – 2×)' },
   { keys: 'S', action: 'Split selected event at the cursor' },
   { keys: 'M', action: 'Merge selected events' },
   { keys: '+ / −', action: 'Zoom in / out' },
@@ -73,6 +80,10 @@ export function resolveKey(e: KeyLike): Resolved | null {
   if (k === 'Delete' || k === 'Backspace') return { action: 'deleteEvent' };
   if (k === 'Enter' || k === 'r' || k === 'R') return { action: 'markReviewedNext' };
   if (k === 'l' || k === 'L') return { action: 'toggleLoop' };
+  if (k === 'p' || k === 'P') return { action: 'playEvent' };
+  if (k === 'a' || k === 'A') return { action: 'toggleAutoAdvance' };
+  if (k === '<' || k === ',') return { action: 'slower' };
+  if (k === '>' || k === '.') return { action: 'faster' };
   if (k === 's' || k === 'S') return { action: 'split' };
   if (k === 'm' || k === 'M') return { action: 'merge' };
   if (k === '+' || k === '=') return { action: 'zoomIn' };

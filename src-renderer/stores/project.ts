@@ -22,8 +22,15 @@ export const useProjectStore = defineStore('project', () => {
     info.value = await ui.guard(() => api().call('app.info', {}));
   }
 
+  /** Opens the folder's project; a folder without audio is refused (with a toast) and the open project stays. */
   async function open(root: string): Promise<void> {
-    project.value = await ui.guard(() => api().call('projects.open', { root }));
+    const opened = await ui.guard(() => api().call('projects.open', { root }));
+    if (opened.recordingCount === 0) {
+      const message = `No audio files (WAV, FLAC, MP3 or OGG) in ${opened.root}`;
+      ui.toast('error', message);
+      throw new Error(message);
+    }
+    project.value = opened;
     await Promise.all([loadLabels(), loadModels(), refreshEdits()]);
   }
 

@@ -94,7 +94,11 @@ export const useRecordingsStore = defineStore('recordings', () => {
       mediaUrl.value = media.url;
     } catch (error) {
       // Shown in place of the waveform, not as a toast.
-      if (currentId.value === recordingId) loadError.value = ui.errorText(error);
+      if (currentId.value !== recordingId) return;
+      loadError.value = ui.errorText(error);
+      // Listed as broken from now on, so Enter skips it.
+      const latest = list.value.find((r) => r.id === recordingId);
+      if (latest) upsert({ ...latest, error: loadError.value });
     }
   }
 
@@ -106,6 +110,8 @@ export const useRecordingsStore = defineStore('recordings', () => {
 
   /** The file after the current one in the list (wrapping to none at the end). */
   const next = computed(() => (currentIndex.value >= 0 ? list.value[currentIndex.value + 1] ?? null : list.value[0] ?? null));
+  /** The first file after the current one that did not fail to open (Enter skips broken files). */
+  const nextOpenable = computed(() => list.value.slice(currentIndex.value + 1).find((r) => !r.error) ?? null);
   const previous = computed(() => (currentIndex.value > 0 ? list.value[currentIndex.value - 1] : null));
 
   function toggleChecked(id: number): void {
@@ -120,7 +126,7 @@ export const useRecordingsStore = defineStore('recordings', () => {
   }
 
   return {
-    list, loading, currentId, current, currentIndex, checked, filters, peaks, mediaUrl, loadError, next, previous,
+    list, loading, currentId, current, currentIndex, checked, filters, peaks, mediaUrl, loadError, next, nextOpenable, previous,
     load, setFilters, upsert, reloadOne, open, setReviewed, toggleChecked, clearChecked,
   };
 });

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref, computed } from 'vue';
+import { isApiMethod } from '../../src-main/api/contract';
 
 export interface Toast {
   id: number;
@@ -8,6 +9,8 @@ export interface Toast {
 }
 
 export type SpectrogramScale = 'mel' | 'linear';
+
+export const PLAYBACK_RATES = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2];
 
 /** View state and the cross-cutting feedback channels: toasts and the saved indicator. */
 export const useUiStore = defineStore('ui', () => {
@@ -27,6 +30,10 @@ export const useUiStore = defineStore('ui', () => {
   const pxPerSec = ref(0); // 0 = fit the whole file
   const playbackRate = ref(1);
   const loop = ref(false);
+  /** After an event played to its end (not looping), select and play the next one. */
+  const autoAdvance = ref(false);
+  /** The event whose playback (from its onset to its offset) is under way. */
+  const playingEventId = ref<number | null>(null);
   const playing = ref(false);
   const currentTime = ref(0);
   /** Label for events drawn by hand. */
@@ -43,9 +50,11 @@ export const useUiStore = defineStore('ui', () => {
     toasts.value = toasts.value.filter((t) => t.id !== id);
   }
 
+  /** An error as the user reads it: without the API method it came from (`projects.open: …`). */
   function errorText(error: unknown): string {
-    if (error && typeof error === 'object' && 'message' in error) return String((error as { message: unknown }).message);
-    return String(error);
+    const message = error && typeof error === 'object' && 'message' in error ? String((error as { message: unknown }).message) : String(error);
+    const prefix = /^([a-z]+\.[a-zA-Z]+)(?: failed)?:\s*/.exec(message);
+    return prefix && isApiMethod(prefix[1]) ? message.slice(prefix[0].length) : message;
   }
 
   /** Runs an API call, toasting its error (and re-throwing it so callers can roll back). */
@@ -85,9 +94,15 @@ export const useUiStore = defineStore('ui', () => {
     pxPerSec.value = Math.max(fitPxPerSec, Math.min(4000, base * factor));
   }
 
+  function stepPlaybackRate(direction: 1 | -1): void {
+    const i = Math.max(0, PLAYBACK_RATES.indexOf(playbackRate.value));
+    playbackRate.value = PLAYBACK_RATES[Math.max(0, Math.min(PLAYBACK_RATES.length - 1, i + direction))];
+  }
+
   return {
     toasts, toast, dismiss, guard, save, saveState, pendingSaves, lastSavedAt, errorText,
     helpOpen, exportOpen, detectionOpen, openFolderOpen,
-    spectrogramScale, showSpectrogram, pxPerSec, playbackRate, loop, playing, currentTime, drawLabelId, zoomBy,
+    spectrogramScale, showSpectrogram, pxPerSec, playbackRate, loop, autoAdvance, playingEventId, playing, currentTime, drawLabelId, zoomBy,
+    stepPlaybackRate,
   };
 });

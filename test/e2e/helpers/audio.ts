@@ -73,8 +73,8 @@ function synth(events: PlantedEvent[], seed: number): Float32Array {
 }
 
 /** Writes the planted files under `dir`; returns their absolute paths. */
-export function writeAudioFolder(dir: string): string[] {
-  return PLANTED.map((file, i) => {
+export function writeAudioFolder(dir: string, planted: readonly PlantedFile[] = PLANTED): string[] {
+  return planted.map((file, i) => {
     const abs = path.join(dir, ...file.relPath.split('/'));
     mkdirSync(path.dirname(abs), { recursive: true });
     writeFileSync(abs, encodeWav(synth(file.events, 1234 + i), SAMPLE_RATE));

@@ -5,9 +5,9 @@ import type { Browser, Page } from 'playwright-core';
 import { parseTime } from '../../../src-renderer/lib/time';
 import { startServer, type RunningServer } from '../../../src-main/server/server';
 import { createService } from '../../../src-main/service/service';
-import { PLANTED, writeAudioFolder } from './audio';
+import { PLANTED, writeAudioFolder, type PlantedFile } from './audio';
 import { launchChromium } from './browser';
-import { scriptedDetectorFactory, writeScriptedResources } from './detector';
+import { scriptedDetectorFor, writeScriptedResources } from './detector';
 import { ensureRendererBuilt, RENDERER_OUT } from './renderer-build';
 
 export interface Studio {
@@ -18,17 +18,17 @@ export interface Studio {
   dispose(): Promise<void>;
 }
 
-/** A temp folder of generated audio and `earmark serve`'s server on a temp database. */
-export async function startStudio(): Promise<Studio> {
+/** A temp folder of generated audio (`planted`) and `earmark serve`'s server on a temp database. */
+export async function startStudio(planted: readonly PlantedFile[] = PLANTED): Promise<Studio> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'earmark-e2e-'));
   const audioDir = path.join(tmp, 'recordings');
-  writeAudioFolder(audioDir);
+  writeAudioFolder(audioDir, planted);
   const resourcesDir = writeScriptedResources(path.join(tmp, 'resources'));
   const dbPath = path.join(tmp, 'studio.db');
   const errors: string[] = [];
   const server = await startServer({
     rendererDir: RENDERER_OUT,
-    createService: (host) => createService({ dbPath, resourcesDir, detectorFactory: scriptedDetectorFactory, homeDir: tmp }, host),
+    createService: (host) => createService({ dbPath, resourcesDir, detectorFactory: scriptedDetectorFor(planted), homeDir: tmp }, host),
     onInternalError: (error, method) => errors.push(`${method}: ${(error as Error)?.stack ?? String(error)}`),
   });
   return {
@@ -69,14 +69,18 @@ export interface StudioPage {
 }
 
 /** The studio in Chromium at `viewport`, with the generated folder (plus `extraFiles`) open in the page. */
-export async function openStudioInChromium(viewport: { width: number; height: number }, extraFiles: Record<string, Buffer> = {}): Promise<StudioPage> {
+export async function openStudioInChromium(
+  viewport: { width: number; height: number },
+  extraFiles: Record<string, Buffer> = {},
+  planted: readonly PlantedFile[] = PLANTED,
+): Promise<StudioPage> {
   ensureRendererBuilt();
-  const studio = await startStudio();
+  const studio = await startStudio(planted);
   for (const [name, bytes] of Object.entries(extraFiles)) writeFileSync(path.join(studio.audioDir, name), bytes);
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport });
   await page.goto(studio.server.studioUrl);
-  await openFolderInPage(page, studio.audioDir, PLANTED.length + Object.keys(extraFiles).length);
+  await openFolderInPage(page, studio.audioDir, planted.length + Object.keys(extraFiles).length);
   return {
     studio,
     browser,
