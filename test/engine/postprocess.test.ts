@@ -155,6 +155,28 @@ describe('probabilitiesToEvents', () => {
     expect(shared.config.classMedianFilterFrames).toBeUndefined();
   });
 
+  it('keeps false alarms on event-free recordings within a budget when asked', () => {
+    // The event peaks at 0.9; the quiet recording has bumps of 0.6 that a low threshold would report.
+    const gun = [0, 0.9, 0.9, 0, 0, 0];
+    const { probs, frames } = matrix([zeros(6), zeros(6), gun]);
+    const quietGun = Array.from({ length: 3600 }, (_, t) => (t % 600 === 0 ? 0.6 : 0));
+    const quiet = matrix([zeros(3600), zeros(3600), quietGun]);
+    const reference: AnnotationSet = { files: ['x'], events: [ev('x', 1, 3, 'gunshot')] };
+    const evaluate: ClasswiseErrorRate = (ref, est) => Object.fromEntries(classes.map((label) => {
+      const r = ref.events.filter((e) => e.label === label).length;
+      const e = est.events.filter((x) => x.label === label && x.filename === 'x').length;
+      return [label, r ? Math.abs(r - e) / r : e];
+    }));
+    const data = [{ filename: 'x', probs, frames }];
+    const free = tuneThresholds(data, reference, classes, base, 1, evaluate, { thresholds: [0.5, 0.7] });
+    // Without a budget both thresholds tie on ER and the lower middle of the tie (0.5) is taken.
+    expect(free.config.thresholds.gunshot).toBe(0.5);
+    const bounded = tuneThresholds(data, reference, classes, base, 1, evaluate, { thresholds: [0.5, 0.7], falseAlarms: { recordings: [{ filename: 'quiet', ...quiet }], perHour: 2 } });
+    // 6 bumps in 1 h at 0.5 are over the budget of 2; at 0.7 there are none, and the event is still found.
+    expect(bounded.config.thresholds.gunshot).toBe(0.7);
+    expect(bounded.errorRates.gunshot).toBe(0);
+  });
+
   it('rejects a config missing a class threshold, and short probability arrays', () => {
     const { probs, frames } = matrix([zeros(3), zeros(3), zeros(3)]);
     expect(() => probabilitiesToEvents(probs, frames, classes, { ...base, thresholds: { babycry: 0.5 } }, 1, 'x')).toThrow(/glassbreak/);

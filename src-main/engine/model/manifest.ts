@@ -79,6 +79,9 @@ export interface ModelManifest {
     /** Corpus the training mixtures were drawn from on the fly, and the mixing settings. */
     corpus?: string;
     mixing?: Record<string, unknown>;
+    /** Event-free recordings the post-processing was held to a false-alarm budget on, and the budget per class and hour. */
+    ambience?: string;
+    falseAlarmsPerHour?: number;
     command?: string;
     epochs?: number;
     bestEpoch?: number;

@@ -175,6 +175,11 @@ export interface TuneOptions {
   mergeGaps?: number[];
   /** Candidate onset corrections (seconds), chosen per class (default only 0). */
   onsetShifts?: number[];
+  /**
+   * Event-free recordings and a false-alarm budget: only settings that raise at most `perHour` events of a
+   * class per hour of them are eligible (where none is, the one with the fewest false alarms wins).
+   */
+  falseAlarms?: { recordings: FileProbabilities[]; perHour: number };
 }
 
 export interface TuneResult {
@@ -210,30 +215,38 @@ export function tuneThresholds(
   if (grid.length === 0 || medians.length === 0 || releases.length === 0 || gaps.length === 0) throw new RangeError('tuneThresholds: empty search grid');
   for (const m of medians) if (!Number.isInteger(m) || m < 1 || m % 2 === 0) throw new RangeError(`median filter lengths must be odd integers >= 1, got ${m}`);
   const files = perFile.map((f) => f.filename);
-  /** Best threshold and release of one class at one median length. */
+  const quietHours = (options.falseAlarms?.recordings ?? []).reduce((h, f) => h + (f.frames * frameSeconds) / 3600, 0);
+  /** Best threshold, release, merge gap and onset shift of one class at one median length. */
   const searchClass = (c: number, median: number) => {
     const label = classes[c];
     const filtered = perFile.map((f) => medianFilterColumn(f.probs, f.frames, classes.length, c, median));
-    let best = { errorRate: Infinity, threshold: grid[0], release: 1, gap: gaps[0], shift: shifts[0] };
+    const quiet = (options.falseAlarms?.recordings ?? []).map((f) => ({ f, filtered: medianFilterColumn(f.probs, f.frames, classes.length, c, median) }));
+    // Rank: within the false-alarm budget first, then fewer false alarms (only when over it), then lower ER.
+    let best = { errorRate: Infinity, over: Infinity, threshold: grid[0], release: 1, gap: gaps[0], shift: shifts[0] };
     for (const release of releases) for (const gap of gaps) for (const shift of shifts) {
       const config: PostprocessConfig = { ...baseConfig, medianFilterFrames: median, release: { [label]: release }, classMergeGapSeconds: { [label]: gap }, onsetShiftSeconds: { [label]: shift } };
       const scores = grid.map((th) => {
         const events = perFile.flatMap((f, i) => classEvents(f.probs, filtered[i], classes.length, c, label, th, config, frameSeconds, f.filename));
         const er = evaluate(reference, { files, events })[label];
         if (typeof er !== 'number' || Number.isNaN(er)) throw new Error(`evaluate() returned no error rate for class "${label}"`);
-        return er;
+        const alarms = quiet.reduce((n, q) => n + classEvents(q.f.probs, q.filtered, classes.length, c, label, th, config, frameSeconds, q.f.filename).length, 0);
+        return { er, over: quietHours > 0 ? Math.max(0, alarms / quietHours - options.falseAlarms!.perHour) : 0 };
       });
-      const minEr = Math.min(...scores);
-      const tied = grid.filter((_, i) => scores[i] === minEr);
-      if (minEr < best.errorRate) best = { errorRate: minEr, threshold: tied[Math.floor((tied.length - 1) / 2)], release, gap, shift };
+      const minOver = Math.min(...scores.map((x) => x.over));
+      const minEr = Math.min(...scores.filter((x) => x.over === minOver).map((x) => x.er));
+      const tied = grid.filter((_, i) => scores[i].over === minOver && scores[i].er === minEr);
+      if (minOver < best.over || (minOver === best.over && minEr < best.errorRate)) best = { errorRate: minEr, over: minOver, threshold: tied[Math.floor((tied.length - 1) / 2)], release, gap, shift };
     }
     return best;
   };
   const perMedian = medians.map((median) => classes.map((_, c) => searchClass(c, median)));
   const mean = (rates: number[]) => rates.reduce((a, b) => a + b, 0) / Math.max(1, rates.length);
   // Shared: the median length with the best class average. Per class: each class's best length.
-  const shared = perMedian.reduce((bi, row, i) => (mean(row.map((r) => r.errorRate)) < mean(perMedian[bi].map((r) => r.errorRate)) ? i : bi), 0);
-  const choice = classes.map((_, c) => (options.perClassMedian ? perMedian.reduce((bi, row, i) => (row[c].errorRate < perMedian[bi][c].errorRate ? i : bi), shared) : shared));
+  // Lexicographic: false alarms over the budget first, then error rate.
+  const better = (a: { over: number; errorRate: number }, b: { over: number; errorRate: number }) => a.over < b.over || (a.over === b.over && a.errorRate < b.errorRate);
+  const total = (row: { over: number; errorRate: number }[]) => ({ over: row.reduce((n, r) => n + r.over, 0), errorRate: mean(row.map((r) => r.errorRate)) });
+  const shared = perMedian.reduce((bi, row, i) => (better(total(row), total(perMedian[bi])) ? i : bi), 0);
+  const choice = classes.map((_, c) => (options.perClassMedian ? perMedian.reduce((bi, row, i) => (better(row[c], perMedian[bi][c]) ? i : bi), shared) : shared));
   const picked = choice.map((i, c) => perMedian[i][c]);
   const byClass = <T>(f: (c: number) => T) => Object.fromEntries(classes.map((label, c) => [label, f(c)]));
   const config: PostprocessConfig = {

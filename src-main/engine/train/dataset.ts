@@ -75,14 +75,15 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: nu
 /**
  * Loads one split of an `earmark mix` directory: DIR/<split>/meta/event_list_<split>.txt (DCASE list) and
  * DIR/<split>/audio/*.wav. Each file is decoded and analysed once. Only files whose class (from the
- * `<split>_<class>_NNNN` name) is in `classes` are kept; events of other labels are dropped.
+ * `<split>_<class>_NNNN` name) is in `classes` are kept, unless `allFiles` (e.g. long recordings); events of
+ * other labels are dropped.
  */
 export async function loadSplit(
   dataDir: string,
   split: SplitName,
   classes: string[],
   features: FeatureConfig,
-  options: { extract?: FeatureExtractor; onFile?: (done: number, total: number) => void } = {},
+  options: { extract?: FeatureExtractor; onFile?: (done: number, total: number) => void; allFiles?: boolean } = {},
 ): Promise<SplitData> {
   const listPath = join(dataDir, split, 'meta', `event_list_${split}.txt`);
   const audioDir = join(dataDir, split, 'audio');
@@ -91,7 +92,7 @@ export async function loadSplit(
   const onDisk = new Set(await readdir(audioDir).catch(() => [] as string[]));
   const wanted = list.files.filter((f) => {
     const m = /^[^_]+_(.+)_\d+\.[a-z0-9]+$/i.exec(f);
-    return m ? classes.includes(m[1]) : true;
+    return m && !options.allFiles ? classes.includes(m[1]) : true;
   });
   for (const f of wanted) if (!onDisk.has(f)) throw new TrainingDataError(dataDir, `${join(audioDir, f)} is listed in ${listPath} but missing`);
   const extract = options.extract ?? (await defaultExtractor());

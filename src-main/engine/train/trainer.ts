@@ -71,6 +71,11 @@ export interface TrainOptions {
   augmentation?: Augmentation | false;
   /** Stop after the epoch that would otherwise overrun this many seconds of training in total. */
   maxSeconds?: number;
+  /**
+   * Event-free recordings (the validation split of an `earmark mix --events-per-minute 0` folder) and a
+   * false-alarm budget per class and hour: the final post-processing keeps within it where it can.
+   */
+  ambience?: { dir: string; perHour: number };
   /** Threads computing each batch's gradients (data-parallel shards); default defaultTrainingThreads(). */
   threads?: number;
   /** Recorded in the manifest. */
@@ -211,6 +216,7 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
       createdAt: new Date().toISOString(),
       data: options.dataDir,
       ...(corpus ? { corpus: corpus.dir, mixing: { ...(corpus.mixing ?? DEFAULT_CORPUS_MIXING) } } : {}),
+      ...(options.ambience ? { ambience: options.ambience.dir, falseAlarmsPerHour: options.ambience.perHour } : {}),
       command: options.commandLine,
       seed: options.seed,
       trainFiles: data.train.files.length,
@@ -300,7 +306,11 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   for (const v of variables.values()) v.dispose();
   for (const t of [...adam.m.values(), ...adam.v.values()]) t.dispose();
   const perFile = await predictFiles(best.weights, architecture, data.validation.files, classes.length, normalization, 8, windows);
-  const postprocess = tunePostprocess(perFile, data.validation.reference, classes, basePostprocess, frameSeconds, FINAL_SEARCH);
+  const quiet = options.ambience && (await loadSplit(options.ambience.dir, 'validation', classes, features, { extract: options.extract, allFiles: true }));
+  if (quiet && quiet.reference.events.length > 0) throw new TrainingDataError(options.ambience!.dir, 'the ambience recordings hold target events; make them with --events-per-minute 0');
+  const falseAlarms = quiet && { recordings: await predictFiles(best.weights, architecture, quiet.files, classes.length, normalization, 8, windows), perHour: options.ambience!.perHour };
+  if (quiet) log(`false-alarm budget: ${options.ambience!.perHour} per class and hour on ${quiet.files.length} event-free recordings`);
+  const postprocess = tunePostprocess(perFile, data.validation.reference, classes, basePostprocess, frameSeconds, { ...FINAL_SEARCH, falseAlarms });
   const validation = scoreProbabilities(perFile, data.validation.reference, classes, postprocess, frameSeconds);
   const scoreFields: Record<string, number> = { validationErrorRate: validation.errorRate, validationFMeasure: validation.fMeasure };
   for (const [c, s] of Object.entries(validation.classWise)) {
