@@ -25,6 +25,10 @@ beforeAll(async () => {
     for (let i = 0; i < 3; i++) write(`corpus/events/${c}/${c}_${i}.wav`, Float32Array.from({ length: RATE / 2 }, (_, n) => 0.3 * Math.sin((2 * Math.PI * (500 + 1500 * k) * n) / RATE)));
   });
   for (let i = 0; i < 3; i++) write(`corpus/backgrounds/hum_${String(i).padStart(2, '0')}.wav`, Float32Array.from({ length: 4 * RATE }, (_, n) => 0.01 * Math.sin(n * (0.3 + i * 0.1))));
+  // An event-free recording in the `earmark mix` layout, for the false-alarm budget.
+  write('ambience/validation/audio/validation_ambience_0000.wav', Float32Array.from({ length: 20 * RATE }, (_, n) => 0.01 * Math.sin(n * 0.37)));
+  mkdirSync(join(dir, 'ambience/validation/meta'), { recursive: true });
+  writeFileSync(join(dir, 'ambience/validation/meta/event_list_validation.txt'), 'validation_ambience_0000.wav\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -47,6 +51,7 @@ describe('training on fresh corpus mixtures', () => {
       features,
       data: { train: { split: 'train', files: [], reference: { files: [], events: [] } }, validation: syntheticSplit('validation', 6, classes, 2) },
       corpus: { dir: join(dir, 'corpus'), cropsPerEpoch: 10, sources },
+      ambience: { dir: join(dir, 'ambience'), perHour: 2 },
       onBatch: (p) => batches.push(p.batch),
     });
     // 10 crops in batches of 4: 3 batches per epoch, the last one of 2.
@@ -58,6 +63,9 @@ describe('training on fresh corpus mixtures', () => {
     expect(manifest.training.mixing).toMatchObject({ ebrDb: [-9, 9] });
     expect(manifest.features.background).toEqual({ timeConstantSeconds: 2 });
     expect(manifest.postprocess.oneEventPerFile).toBe(false);
+    expect(manifest.training).toMatchObject({ ambience: join(dir, 'ambience'), falseAlarmsPerHour: 2 });
+    // Detection windows match the 1.28 s training crops.
+    expect(manifest.inference).toEqual({ windowSeconds: 0.96, contextSeconds: 0.16 });
     // Band statistics come from the mixtures the model trains on: background-subtracted features sit near zero.
     expect(Math.max(...manifest.normalization.mean.map(Math.abs))).toBeLessThan(3);
   });
