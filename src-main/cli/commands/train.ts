@@ -62,7 +62,7 @@ export const trainCommand = defineCommand(
       crop: { kind: 'number', valueName: 'SECONDS', min: 0.5, default: 10.24, description: 'Training crop length, seconds' },
       patience: { kind: 'integer', valueName: 'N', min: 1, default: 5, description: 'Stop after this many epochs without a better validation error rate' },
       lr: { kind: 'number', valueName: 'RATE', min: 0, default: 0.002, description: 'Adam learning rate' },
-      'max-minutes': { kind: 'number', valueName: 'M', min: 0, description: 'Stop after the epoch that would overrun this training time' },
+      'max-minutes': { kind: 'number', valueName: 'M', min: 0, default: 25, description: 'Stop after the epoch that would overrun this much training time in all (resumed runs included)' },
       corpus: { kind: 'string', valueName: 'DIR', description: "Draw fresh training mixtures every epoch from this corpus's train split (--data then gives validation only)" },
       'crops-per-epoch': { kind: 'integer', valueName: 'N', min: 1, default: 1200, description: 'Mixtures drawn per epoch with --corpus' },
       ambience: { kind: 'string', valueName: 'DIR', description: 'Event-free recordings (`earmark mix --splits validation --events-per-minute 0`): the final post-processing keeps false alarms within --false-alarms-per-hour on them' },
