@@ -18,10 +18,10 @@ import { audibleExtent } from '../src-main/engine/mix/trim';
 import type { MixSettings, SplitSources } from '../src-main/engine/mix/types';
 import { selectBackend } from '../src-main/engine/model/backend';
 import { loadModel } from '../src-main/engine/model/io';
-import { probabilitiesToEvents } from '../src-main/engine/postprocess/index';
+import { detectionPostprocess, probabilitiesToEvents } from '../src-main/engine/postprocess/index';
 import { hashFile, openStore } from '../src-main/engine/store';
 import type { LabeledFile } from '../src-main/engine/train/dataset';
-import { predictFiles, scoreProbabilities } from '../src-main/engine/train/validate';
+import { predictFiles, scoreProbabilities, windowFrames } from '../src-main/engine/train/validate';
 import { CORPUS_DIR, CORPUS_MISSING, corpusAvailable } from '../test/corpus';
 import type { BenchRow, BenchSection } from './lib';
 
@@ -148,7 +148,7 @@ async function modelScores(modelDir: string, files: LabeledFile[], reference: An
   const model = await loadModel(modelDir);
   try {
     const { manifest } = model;
-    const perFile = await predictFiles(model.weights, manifest.architecture, files, manifest.classes.length, manifest.normalization);
+    const perFile = await predictFiles(model.weights, manifest.architecture, files, manifest.classes.length, manifest.normalization, 8, windowFrames(manifest.inference, frameDuration(manifest.features)));
     const frameSeconds = frameDuration(manifest.features);
     // DCASE 2017 Task 2 protocol: each class scored on its own mixtures (field_<class>_NNNN).
     const scores = scoreProbabilities(perFile, reference, manifest.classes, manifest.postprocess, frameSeconds, 'per-class-mixtures');
@@ -213,11 +213,11 @@ export async function finetuneCurve(options: { ns?: number[]; finetune?: Partial
       poolFiles.push({ filename: f.name, features: computeLogMel(samples, baseManifest.features), targets: new Float32Array(0), events: [] });
     }
     const loaded = await loadModel(BASE_MODEL);
-    const probs = await predictFiles(loaded.weights, loaded.manifest.architecture, poolFiles, loaded.manifest.classes.length, loaded.manifest.normalization);
+    const probs = await predictFiles(loaded.weights, loaded.manifest.architecture, poolFiles, loaded.manifest.classes.length, loaded.manifest.normalization, 8, windowFrames(loaded.manifest.inference, frameDuration(loaded.manifest.features)));
     tf.dispose([...loaded.weights.values()]);
     const run = setup.startDetectionRun(project.id, model.id);
     for (const p of probs) {
-      const events = probabilitiesToEvents(p.probs, p.frames, loaded.manifest.classes, loaded.manifest.postprocess, frameDuration(loaded.manifest.features), p.filename);
+      const events = probabilitiesToEvents(p.probs, p.frames, loaded.manifest.classes, detectionPostprocess(loaded.manifest.postprocess), frameDuration(loaded.manifest.features), p.filename);
       setup.recordDetection(run.id, byName.get(p.filename)!, events.map(({ label, onset, offset, confidence }) => ({ label, onset, offset: Math.min(offset, DOMAIN.lengthSeconds), confidence })));
     }
     setup.finishDetectionRun(run.id, 'completed');
