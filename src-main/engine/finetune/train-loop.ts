@@ -104,7 +104,9 @@ export async function finetuneLoop(options: LoopOptions): Promise<LoopResult> {
   const arch = manifest.architecture;
   const factor = timePoolFactor(arch);
   const frameSeconds = frameDuration(manifest.features);
-  const cropFrames = Math.max(factor, Math.round((options.cropSeconds ?? 5.12) / frameSeconds / factor) * factor);
+  // By default the crops the model was trained on: its detection window with its context.
+  const modelCrop = manifest.inference ? manifest.inference.windowSeconds + 2 * manifest.inference.contextSeconds : 5.12;
+  const cropFrames = Math.max(factor, Math.round((options.cropSeconds ?? modelCrop) / frameSeconds / factor) * factor);
   const batchSize = options.batchSize ?? 16;
   const activeClasses = options.classWeights.filter((w) => w > 0).length;
   if (activeClasses === 0) throw new Error('fine-tuning: no class has training targets');
