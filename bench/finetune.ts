@@ -21,7 +21,8 @@ import { loadModel } from '../src-main/engine/model/io';
 import { detectionPostprocess, probabilitiesToEvents } from '../src-main/engine/postprocess/index';
 import { hashFile, openStore } from '../src-main/engine/store';
 import type { LabeledFile } from '../src-main/engine/train/dataset';
-import { predictFiles, scoreProbabilities, windowFrames } from '../src-main/engine/train/validate';
+import { windowFrames } from '../src-main/engine/inference/windowed';
+import { predictFiles, scoreProbabilities } from '../src-main/engine/train/validate';
 import { CORPUS_DIR, CORPUS_MISSING, corpusAvailable } from '../test/corpus';
 import type { BenchRow, BenchSection } from './lib';
 

@@ -7,7 +7,8 @@ import type { PostprocessConfig } from '../src-main/engine/model/manifest';
 import type { TuneOptions } from '../src-main/engine/postprocess';
 import { loadSplit, type SplitName } from '../src-main/engine/train/dataset';
 import { FINAL_SEARCH, MEDIAN_GRID, MERGE_GAPS } from '../src-main/engine/train/trainer';
-import { predictFiles, scoreProbabilities, tunePostprocess, windowFrames } from '../src-main/engine/train/validate';
+import { windowFrames } from '../src-main/engine/inference/windowed';
+import { predictFiles, scoreProbabilities, tunePostprocess } from '../src-main/engine/train/validate';
 import { ACCURACY_CORPUS, ACCURACY_MODEL, makeTask2Mix } from './accuracy';
 import type { BenchRow, BenchSection } from './lib';
 

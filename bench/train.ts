@@ -4,9 +4,8 @@ import type { BenchRow, BenchSection } from './lib';
 import { selectBackend, type BackendName } from '../src-main/engine/model/backend';
 import { crnnForward, createRng, initCrnnWeights, isTrainableWeight } from '../src-main/engine/model/crnn';
 import { timePoolFactor, type CrnnConfig } from '../src-main/engine/model/manifest';
-import { adamUpdate, createAdamState } from '../src-main/engine/train/adam';
+import { createAdamState, DEFAULT_ADAM } from '../src-main/engine/train/adam';
 import { GradientPool } from '../src-main/engine/train/gradient-pool';
-import { combineShards, splitBatch } from '../src-main/engine/train/gradients';
 import { DEFAULT_CRNN_CONFIG } from '../src-main/engine/train/trainer';
 import { profileTrainStep } from './train-profile';
 
@@ -35,11 +34,9 @@ async function stepSeconds(config: CrnnConfig, threads: number, backend: Backend
     targets: Float32Array.from({ length: BATCH * steps * CLASSES }, () => (rng() < 0.2 ? 1 : 0)),
   };
   const pool = await GradientPool.start(threads, backend, config);
-  const shards = splitBatch(batch, BATCH, { frames: CROP_FRAMES, bands: MEL_BANDS, steps, classes: CLASSES }, threads, Array.from({ length: threads }, (_, i) => i + 1));
-  const step = async () => {
-    const g = combineShards(await pool.gradients(variables, shards));
-    tf.tidy(() => adamUpdate(adam, variables, Object.fromEntries([...variables].filter(([, v]) => v.trainable).map(([n, v]) => [n, tf.tensor(g.grads[n], v.shape)]))));
-  };
+  const shape = { frames: CROP_FRAMES, bands: MEL_BANDS, steps, classes: CLASSES };
+  const seeds = Array.from({ length: threads }, (_, i) => i + 1);
+  const step = () => pool.adamStep(variables, batch, BATCH, shape, seeds, adam, DEFAULT_ADAM);
   try {
     await step();
     const times: number[] = [];

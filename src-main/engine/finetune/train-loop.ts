@@ -6,13 +6,14 @@ import { isTrainableWeight, SeededRng } from '../model/crnn';
 import type { ManifestWithoutWeights } from '../model/io';
 import { timePoolFactor, type PostprocessConfig } from '../model/manifest';
 import type { FileProbabilities } from '../postprocess';
-import { adamUpdate, createAdamState, DEFAULT_ADAM } from '../train/adam';
+import { createAdamState, DEFAULT_ADAM } from '../train/adam';
 import { GradientPool } from '../train/gradient-pool';
-import { combineShards, splitBatch, type ShardMode } from '../train/gradients';
+import type { ShardMode } from '../train/gradients';
 import { defaultTrainingThreads } from '../train/trainer';
 import { activeSpan, buildBatch, sampleEpochCrops } from '../train/crops';
 import type { LabeledFile } from '../train/dataset';
-import { predictFiles, scoreProbabilities, windowFrames, type Scores } from '../train/validate';
+import { windowFrames } from '../inference/windowed';
+import { predictFiles, scoreProbabilities, type Scores } from '../train/validate';
 import { tuneOnHeldBack } from './scores';
 import { isFrozen, type FreezePolicy } from './extend';
 
@@ -116,7 +117,6 @@ export async function finetuneLoop(options: LoopOptions): Promise<LoopResult> {
   const variables = new Map<string, tf.Variable>();
   const run = ++loopCounter;
   for (const [name, t] of options.initial) variables.set(name, tf.variable(t.clone(), isTrainableWeight(name) && !isFrozen(name, options.freeze), `finetune${run}/${name}`));
-  const trainable = [...variables].filter(([, v]) => v.trainable);
   const adam = createAdamState(variables);
   const adamConfig = { ...DEFAULT_ADAM, learningRate: options.learningRate ?? 1e-3 };
   // Inference-mode BatchNorm and the class mask, on the same data-parallel path as training from scratch.
@@ -161,8 +161,7 @@ export async function finetuneLoop(options: LoopOptions): Promise<LoopResult> {
         const group = crops.slice(b, b + batchSize);
         const batch = buildBatch(pool, group, cropFrames, factor, C, manifest.normalization);
         const shape = { frames: cropFrames, bands: manifest.features.melBands, steps: cropFrames / factor, classes: C, mode };
-        const step = combineShards(await gradients.gradients(variables, splitBatch(batch, group.length, shape, gradients.threads, new Array(gradients.threads).fill(0))));
-        tf.tidy(() => adamUpdate(adam, variables, Object.fromEntries(trainable.map(([name, v]) => [name, tf.tensor(step.grads[name], v.shape)])), adamConfig));
+        const step = await gradients.adamStep(variables, batch, group.length, shape, new Array(gradients.threads).fill(0), adam, adamConfig);
         lossSum += step.loss * group.length;
       }
       if (cancelled) break;

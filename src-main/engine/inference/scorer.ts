@@ -8,7 +8,7 @@ import { loadOrt } from '../onnx/runtime';
 import { OnnxRunner } from './onnx-runner';
 import { TfjsRunner } from './tfjs-runner';
 import type { FeatureMatrix, FrameProbabilities, FrameScorer, InferenceBackend, NetworkRunner } from './types';
-import { WindowedInference, type WindowOptions } from './windowed';
+import { WindowedInference, windowFrames, type WindowOptions } from './windowed';
 
 export interface ScorerOptions {
   /** 'auto' (default): ONNX when onnxruntime-node loads, else tfjs. */
@@ -40,8 +40,7 @@ export class CrnnScorer implements FrameScorer {
     this.frameSeconds = frameDuration(manifest.features);
     const window = manifest.inference ?? DEFAULT_INFERENCE_WINDOW;
     this.windows = {
-      coreFrames: Math.round((options.windowSeconds ?? window.windowSeconds) / this.frameSeconds),
-      contextFrames: Math.round((options.contextSeconds ?? window.contextSeconds) / this.frameSeconds),
+      ...windowFrames({ windowSeconds: options.windowSeconds ?? window.windowSeconds, contextSeconds: options.contextSeconds ?? window.contextSeconds }, this.frameSeconds),
       batchWindows: options.batchWindows ?? 8,
     };
   }

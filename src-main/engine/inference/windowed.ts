@@ -1,10 +1,22 @@
+import type { InferenceWindow } from '../model/manifest';
 import type { FeatureMatrix, FrameProbabilities, NetworkRunner } from './types';
 
-export interface WindowOptions {
+/** Frames kept per window and frames of context each side. */
+export interface WindowFrames {
   /** Frames each window keeps (its core); rounded down to a multiple of the time pool factor. */
   coreFrames: number;
   /** Frames of context on each side of the core, run through the network and discarded. */
   contextFrames: number;
+}
+
+/** A window setting in frames (undefined stays undefined: whole files, where a caller allows that). */
+export function windowFrames(window: InferenceWindow, frameSeconds: number): WindowFrames;
+export function windowFrames(window: InferenceWindow | undefined, frameSeconds: number): WindowFrames | undefined;
+export function windowFrames(window: InferenceWindow | undefined, frameSeconds: number): WindowFrames | undefined {
+  return window && { coreFrames: Math.round(window.windowSeconds / frameSeconds), contextFrames: Math.round(window.contextSeconds / frameSeconds) };
+}
+
+export interface WindowOptions extends WindowFrames {
   /** Windows of equal length run together in one batch. */
   batchWindows: number;
 }

@@ -193,8 +193,9 @@ export interface TuneResult {
 export const DEFAULT_THRESHOLD_GRID: readonly number[] = Array.from({ length: 19 }, (_, i) => Math.round((i + 1) * 5) / 100);
 
 /**
- * Grid search of per-class thresholds (and optionally the median filter length, shared by all classes or per
- * class, and a hysteresis release ratio per class) minimising the class-wise error rate. Because a class's
+ * Grid search of per-class thresholds (and, as `options` asks, the median filter length, shared by all classes
+ * or per class, and per class a hysteresis release ratio, a merge gap and an onset correction) minimising the
+ * class-wise error rate, within a false-alarm budget when one is given. Because a class's
  * error rate depends only on that class's events, each class is searched independently. Among equally good
  * thresholds the middle one of the tied set is taken (the centre of a plateau generalises better than its edge).
  */
@@ -212,7 +213,7 @@ export function tuneThresholds(
   const releases = options.releases ?? [1];
   const gaps = options.mergeGaps ?? [baseConfig.mergeGapSeconds];
   const shifts = options.onsetShifts ?? [0];
-  if (grid.length === 0 || medians.length === 0 || releases.length === 0 || gaps.length === 0) throw new RangeError('tuneThresholds: empty search grid');
+  if ([grid, medians, releases, gaps, shifts].some((g) => g.length === 0)) throw new RangeError('tuneThresholds: empty search grid');
   for (const m of medians) if (!Number.isInteger(m) || m < 1 || m % 2 === 0) throw new RangeError(`median filter lengths must be odd integers >= 1, got ${m}`);
   const files = perFile.map((f) => f.filename);
   const quietHours = (options.falseAlarms?.recordings ?? []).reduce((h, f) => h + (f.frames * frameSeconds) / 3600, 0);

@@ -27,7 +27,7 @@ export interface MelCorpus {
   skipped: { file: string; reason: string }[];
 }
 
-/** Mel power of the raw analysis (no background subtraction), trimmed to [from, to) samples. */
+/** Mel power ([frames x bands], linear) of the raw analysis, without background subtraction. */
 function melPower(samples: Float32Array, features: FeatureConfig): { power: Float32Array; frames: number } {
   const raw = rawFeatureConfig(features);
   const logmel = computeLogMel(samples, raw);

@@ -1,7 +1,8 @@
 import { frameDuration } from '../features/config';
 import { loadModel } from '../model/io';
 import { loadSplit, type FeatureExtractor, type SplitName } from './dataset';
-import { predictFiles, scoreProbabilities, windowFrames, type ScoringProtocol, type Scores } from './validate';
+import { windowFrames } from '../inference/windowed';
+import { predictFiles, scoreProbabilities, type ScoringProtocol, type Scores } from './validate';
 
 /**
  * Scores a saved model on one split of an `earmark mix` folder with its stored post-processing and the

@@ -1,10 +1,11 @@
 import type { Worker } from 'node:worker_threads';
-import type * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../model/backend';
 import type { CrnnConfig } from '../model/manifest';
 import { startEngineWorker } from '../workers/entry';
 import type { GradientReply, GradientRequest } from './gradient-worker';
-import { shardGradients, type GradientShard, type ShardGradients } from './gradients';
+import * as tf from '@tensorflow/tfjs';
+import { adamUpdate, type AdamConfig, type AdamState } from './adam';
+import { combineShards, shardGradients, splitBatch, type GradientShard, type ShardGradients } from './gradients';
 
 /**
  * Data-parallel gradients on one machine: the wasm backend runs one thread in Node, so each step's batch is
@@ -58,6 +59,20 @@ export class GradientPool {
       if (r.type !== 'result') throw new Error(`training worker: ${r.type === 'error' ? r.message : 'unexpected reply'}`);
       return r.result;
     })];
+  }
+
+  /**
+   * One Adam step on a batch of `size` crops: split into a shard per thread (dropout seeds in shard order),
+   * gradients combined as the whole batch's, applied to the trainable variables. Returns the combined
+   * loss and batch statistics.
+   */
+  async adamStep(variables: Map<string, tf.Variable>, batch: { inputs: Float32Array; targets: Float32Array }, size: number, shape: Omit<GradientShard, 'inputs' | 'targets' | 'size' | 'dropoutSeed'>, dropoutSeeds: number[], adam: AdamState, config: AdamConfig): Promise<ShardGradients> {
+    const step = combineShards(await this.gradients(variables, splitBatch(batch, size, shape, this.threads, dropoutSeeds)));
+    tf.tidy(() => {
+      const grads = Object.fromEntries([...variables].filter(([, v]) => v.trainable).map(([name, v]) => [name, tf.tensor(step.grads[name], v.shape)]));
+      adamUpdate(adam, variables, grads, config);
+    });
+    return step;
   }
 
   async close(): Promise<void> {

@@ -73,7 +73,7 @@ export function shardGradients(variables: Map<string, tf.Variable>, architecture
 }
 
 /** Weighted by shard size: the gradient and loss of the whole batch's mean loss, and mean batch statistics. */
-export function combineShards(shards: ShardGradients[]): Omit<ShardGradients, 'size'> & { size: number } {
+export function combineShards(shards: ShardGradients[]): ShardGradients {
   const size = shards.reduce((n, s) => n + s.size, 0);
   const weight = shards.map((s) => s.size / size);
   const sum = (pick: (s: ShardGradients) => Float32Array) => {
@@ -88,7 +88,7 @@ export function combineShards(shards: ShardGradients[]): Omit<ShardGradients, 's
     size,
     loss: shards.reduce((acc, s, i) => acc + weight[i] * s.loss, 0),
     grads: Object.fromEntries(Object.keys(shards[0].grads).map((name) => [name, sum((s) => s.grads[name])])),
-    stats: (shards[0].stats ?? []).map((_, b) => ({ mean: sum((s) => s.stats[b].mean), variance: sum((s) => s.stats[b].variance) })),
+    stats: shards[0].stats.map((_, b) => ({ mean: sum((s) => s.stats[b].mean), variance: sum((s) => s.stats[b].variance) })),
   };
 }
 

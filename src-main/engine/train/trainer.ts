@@ -4,16 +4,16 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../model/backend';
 import { GradientPool } from './gradient-pool';
-import { combineShards, splitBatch } from './gradients';
 import { DEFAULT_FEATURE_CONFIG, frameDuration, type FeatureConfig } from '../features/config';
 import { crnnWeightShapes, initCrnnWeights, isTrainableWeight, SeededRng } from '../model/crnn';
 import { saveModel, type ManifestWithoutWeights } from '../model/io';
 import { timePoolFactor, windowForCrop, type CrnnConfig, type PostprocessConfig } from '../model/manifest';
-import { adamUpdate, createAdamState, DEFAULT_ADAM, type AdamState } from './adam';
+import { createAdamState, DEFAULT_ADAM, type AdamState } from './adam';
 import { checkpointDir, checkpointExists, loadCheckpoint, saveCheckpoint, type EpochRecord, type TrainingState } from './checkpoint';
 import { activeSpan, buildBatch, DEFAULT_AUGMENTATION, sampleEpochCrops, type Augmentation } from './crops';
 import { bandStatistics, loadSplit, TrainingDataError, type FeatureExtractor, type SplitData } from './dataset';
-import { predictFiles, scoreProbabilities, tunePostprocess, windowFrames, type Scores } from './validate';
+import { windowFrames } from '../inference/windowed';
+import { predictFiles, scoreProbabilities, tunePostprocess, type Scores } from './validate';
 import { loadMelCorpus, type MelCorpus } from './corpus-sources';
 import { CorpusMixer, DEFAULT_CORPUS_MIXING, type CorpusMixing } from './corpus-mixer';
 import { batchFromMixedCrops, mixedCropStatistics } from './corpus-batch';
@@ -48,7 +48,7 @@ export const MERGE_GAPS = [0.5, 1, 2, 4];
 /** Onset corrections tried per class (seconds). */
 export const ONSET_SHIFTS = [0, 0.2, 0.4, 0.6, 0.8];
 
-/** The final post-processing search on validation data: per class, a median filter length and a hysteresis release. */
+/** The final post-processing search on validation data: per class, a median filter length, a hysteresis release, a merge gap and an onset correction. */
 export const FINAL_SEARCH = { medianFilterFrames: MEDIAN_GRID, perClassMedian: true, releases: [1, 0.5], mergeGaps: MERGE_GAPS, onsetShifts: ONSET_SHIFTS };
 
 export interface TrainOptions {
@@ -224,7 +224,6 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
       ...extra,
     },
   });
-  const trainable = [...variables].filter(([, v]) => v.trainable);
   const adamConfig = { ...DEFAULT_ADAM, learningRate: options.learningRate ?? DEFAULT_ADAM.learningRate };
   let stoppedEarly = false;
   const pool = await GradientPool.start(options.threads ?? defaultTrainingThreads(options.batchSize), tf.getBackend() as BackendName, architecture, log);
@@ -245,11 +244,8 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
         const dropoutSeed = Math.floor(rng.next() * 2 ** 32);
         const shape = { frames: cropFrames, bands: features.melBands, steps: cropFrames / factor, classes: classes.length };
         const seeds = Array.from({ length: pool.threads }, (_, p) => (dropoutSeed + p * 0x9e3779b9) >>> 0);
-        const step = combineShards(await pool.gradients(variables, splitBatch(batch, size, shape, pool.threads, seeds)));
+        const step = await pool.adamStep(variables, batch, size, shape, seeds, adam, adamConfig);
         tf.tidy(() => {
-          const named: Record<string, tf.Tensor> = {};
-          for (const [name, v] of trainable) named[name] = tf.tensor(step.grads[name], v.shape);
-          adamUpdate(adam, variables, named, adamConfig);
           step.stats.forEach((s, i) => {
             const mean = variables.get(`bn${i}/mean`)!;
             const variance = variables.get(`bn${i}/variance`)!;
@@ -300,7 +296,7 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
     await pool.close();
   }
 
-  // Final post-processing, tuned on validation with the best weights (thresholds and median filter).
+  // Final post-processing, tuned on validation with the best weights (FINAL_SEARCH).
   const { loadModel } = await import('../model/io');
   const best = await loadModel(options.outDir);
   for (const v of variables.values()) v.dispose();

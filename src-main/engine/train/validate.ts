@@ -2,22 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import type { AnnotationSet } from '../annotations/types';
 import { evaluatePreset } from '../metrics/index';
 import { crnnForward, padFrames, upsampleSteps, type CrnnWeights } from '../model/crnn';
-import { timePoolFactor, type CrnnConfig, type InferenceWindow, type PostprocessConfig } from '../model/manifest';
+import { timePoolFactor, type CrnnConfig, type PostprocessConfig } from '../model/manifest';
 import type { NetworkRunner } from '../inference/types';
-import { WindowedInference } from '../inference/windowed';
+import { WindowedInference, type WindowFrames } from '../inference/windowed';
 import { probabilitiesToEvents, tuneThresholds, type FileProbabilities, type TuneOptions } from '../postprocess/index';
 import type { LabeledFile } from './dataset';
-
-/** Frames kept per window and frames of context each side, as WindowedInference takes them. */
-export interface WindowFrames {
-  coreFrames: number;
-  contextFrames: number;
-}
-
-/** The window frames of a model's inference setting (undefined: whole files). */
-export function windowFrames(window: InferenceWindow | undefined, frameSeconds: number): WindowFrames | undefined {
-  return window && { coreFrames: Math.round(window.windowSeconds / frameSeconds), contextFrames: Math.round(window.contextSeconds / frameSeconds) };
-}
 
 /** The network over weights in memory, as detection's windowing runs it. */
 function weightsRunner(weights: CrnnWeights, config: CrnnConfig, bands: number): NetworkRunner {
@@ -162,7 +151,7 @@ export function classwiseErrorRate(classes: string[], protocol: ScoringProtocol 
 }
 
 /**
- * Per-class thresholds (and, as `search` asks, median filter lengths and hysteresis) minimising the validation
+ * Per-class thresholds (and whatever else `search` asks for: see TuneOptions) minimising the validation
  * error rate, over the post-processing module's default threshold grid (0.05..0.95): a threshold of 0.99 would
  * often win on ER by detecting nothing at all.
  */
