@@ -1,3 +1,4 @@
+import { eventsByFile } from '../src-main/engine/annotations';
 import type { AnnotationSet } from '../src-main/engine/annotations/types';
 import { createRng } from '../src-main/engine/random';
 import { scoreAnnotations, type ScoringProtocol, type Scores } from '../src-main/engine/train/validate';
@@ -14,8 +15,8 @@ export interface Interval {
 export function bootstrapScores(reference: AnnotationSet, estimated: AnnotationSet, classes: string[], protocol: ScoringProtocol, resamples = 200, seed = 1): Record<string, Interval> {
   const rng = createRng(seed);
   const files = reference.files;
-  const refBy = groupBy(reference.events, (e) => e.filename);
-  const estBy = groupBy(estimated.events, (e) => e.filename);
+  const refBy = eventsByFile(reference);
+  const estBy = eventsByFile(estimated);
   const samples: Record<string, number[]> = {};
   const push = (key: string, v: number) => Number.isFinite(v) && (samples[key] ??= []).push(v);
   for (let r = 0; r < resamples; r++) {
@@ -42,17 +43,6 @@ export function bootstrapScores(reference: AnnotationSet, estimated: AnnotationS
   for (const [key, values] of Object.entries(samples)) {
     values.sort((a, b) => a - b);
     out[key] = { low: values[Math.floor(0.025 * (values.length - 1))], high: values[Math.ceil(0.975 * (values.length - 1))] };
-  }
-  return out;
-}
-
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
   }
   return out;
 }
