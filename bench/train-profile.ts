@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormTraining, conv2dSame, createRng, gruDirection, initCrnnWeights, isTrainableWeight, type CrnnWeights } from '../src-main/engine/model/crnn';
+import { bnReluPool } from '../src-main/engine/model/bn-relu-pool';
+import { BN_EPSILON, conv2dSame, createRng, gruDirection, initCrnnWeights, isTrainableWeight, type CrnnWeights } from '../src-main/engine/model/crnn';
 import type { CrnnConfig } from '../src-main/engine/model/manifest';
 import { adamUpdate, createAdamState } from '../src-main/engine/train/adam';
 
@@ -59,7 +60,6 @@ export async function profileTrainStep(config: CrnnConfig, batch: number, frames
   const sum = (times: LayerTime[], layer: string): LayerTime => ({ layer, forward: times.reduce((a, x) => a + x.forward, 0), backward: times.reduce((a, x) => a + x.backward, 0) });
   const convs: LayerTime[] = [];
   const norms: LayerTime[] = [];
-  const pools: LayerTime[] = [];
   for (const [i, block] of config.convBlocks.entries()) {
     const kernel = weights.get(`conv${i}/kernel`)! as tf.Tensor4D;
     // The first block's input is data: like the train step, it takes no input gradient.
@@ -67,11 +67,10 @@ export async function profileTrainStep(config: CrnnConfig, batch: number, frames
       ? await forwardBackward('conv', (k) => conv2dSame(inputs[0], k as tf.Tensor4D, true, false), [kernel])
       : await forwardBackward('conv', (x, k) => conv2dSame(x as tf.Tensor4D, k as tf.Tensor4D, true), [inputs[i], kernel]));
     const convOut = random([batch, inputs[i].shape[1], inputs[i].shape[2], block.filters]) as tf.Tensor4D;
-    norms.push(await forwardBackward('batch norm', (x, g, b) => batchNormTraining(x as tf.Tensor4D, g, b, false).y, [convOut, weights.get(`bn${i}/gamma`)!, weights.get(`bn${i}/beta`)!]));
-    pools.push(await forwardBackward('relu + max-pool', (x) => tf.maxPool(tf.relu(x) as tf.Tensor4D, [block.poolTime, block.poolFreq], [block.poolTime, block.poolFreq], 'valid'), [convOut]));
+    norms.push(await forwardBackward('batch norm + relu + max-pool (fused)', (x, g, b) => bnReluPool(x as tf.Tensor4D, g, b, { poolTime: block.poolTime, poolFreq: block.poolFreq, epsilon: BN_EPSILON, collectStats: false }).y, [convOut, weights.get(`bn${i}/gamma`)!, weights.get(`bn${i}/beta`)!]));
     convOut.dispose();
   }
-  out.push(sum(convs, 'conv (3x3, all blocks)'), sum(norms, 'batch norm'), sum(pools, 'relu + max-pool'));
+  out.push(sum(convs, 'conv (3x3, all blocks)'), sum(norms, 'batch norm + relu + max-pool (fused)'));
   const seq = random([batch, t, f * c]) as tf.Tensor3D;
   const gruNames = ['kernel', 'recurrent', 'bias', 'recurrent_bias'];
   const gruWeights = ['gru_fw', 'gru_bw'].flatMap((d) => gruNames.map((n) => weights.get(`${d}/${n}`)!));

@@ -95,7 +95,14 @@ describe('keyboard map', () => {
     expect(resolveKey({ key: '-' })).toEqual({ action: 'zoomOut' });
     expect(resolveKey({ key: '?' })).toEqual({ action: 'help' });
     expect(resolveKey({ key: 'c', ctrlKey: true })).toBeNull();
-    expect(resolveKey({ key: 'q' })).toBeNull();
+    expect(resolveKey({ key: 'w' })).toBeNull();
+    expect(resolveKey({ key: 'q' })).toEqual({ action: 'reviewQueue' });
+    expect(resolveKey({ key: 'n' })).toEqual({ action: 'reviewNext' });
+    expect(resolveKey({ key: 'N', shiftKey: true })).toEqual({ action: 'reviewPrev' });
+    expect(resolveKey({ key: 'v' })).toEqual({ action: 'accept' });
+    expect(resolveKey({ key: 'x' })).toEqual({ action: 'reject' });
+    expect(resolveKey({ key: 'j' })).toEqual({ action: 'nudge', edge: 'onset', amount: -0.05 });
+    expect(resolveKey({ key: 'K', shiftKey: true })).toEqual({ action: 'nudge', edge: 'offset', amount: -0.05 });
   });
   it('knows typing targets', () => {
     expect(isTypingTarget({ tagName: 'INPUT' } as unknown as EventTarget)).toBe(true);

@@ -126,6 +126,8 @@ export const Label = z.object({
   name: z.string(),
   color: Color,
   shortcut: Shortcut,
+  /** Live events that carry this label (filled in by labels.list). */
+  eventCount: z.number().int().min(0).optional(),
 });
 export type Label = z.infer<typeof Label>;
 
@@ -291,6 +293,22 @@ export const Model = z.object({
 });
 export type Model = z.infer<typeof Model>;
 
+/** pending: not judged yet; accepted: verified (also by relabelling or adjusting it); rejected: a false alarm, deleted. */
+export const ReviewState = z.enum(['pending', 'accepted', 'rejected']);
+export type ReviewState = z.infer<typeof ReviewState>;
+/** uncertain: confidence nearest its class's threshold first; label: by label, then time; time: by file, then onset. */
+export const ReviewOrder = z.enum(['uncertain', 'label', 'time']);
+export type ReviewOrder = z.infer<typeof ReviewOrder>;
+export const ReviewItem = z.object({
+  event: SoundEventRow,
+  /** The recording's path relative to the project root. */
+  path: z.string(),
+  state: ReviewState,
+  /** The active model's threshold for the event's label (0.5 where the model has none). */
+  threshold: z.number(),
+});
+export type ReviewItem = z.infer<typeof ReviewItem>;
+
 export const ExportFormat = z.enum(['dcase', 'audacity', 'raven', 'csv', 'json']);
 export type ExportFormat = z.infer<typeof ExportFormat>;
 
@@ -372,6 +390,11 @@ export const api = {
       durationSeconds: z.number(),
       min: z.array(z.number()),
       max: z.array(z.number()),
+      /**
+       * True when a long span of a file not yet read through is answered from short probes (a first
+       * look, which can miss short events); asking again later gives exact peaks.
+       */
+      approximate: z.boolean(),
     }),
   },
   /**
@@ -408,7 +431,19 @@ export const api = {
 
   'labels.list': { params: p({ projectId: Id }), result: z.array(Label) },
   'labels.create': { params: p({ projectId: Id, name: Name, color: Color.optional(), shortcut: Shortcut.optional() }), result: Label },
+  /** Renaming also renames the label's events (recorded in their history, not undoable); colours are kept in the database. */
   'labels.update': { params: p({ labelId: Id, name: Name.optional(), color: Color.optional(), shortcut: Shortcut.optional() }), result: Label },
+  /**
+   * Deletes a label. A label with events is refused ('conflict', details.eventCount) unless `events`
+   * says what becomes of them: 'delete' them, or 'move' them to `moveToLabelId`.
+   */
+  'labels.delete': {
+    params: p({ labelId: Id, events: z.enum(['delete', 'move']).optional(), moveToLabelId: Id.optional() }).refine(
+      (v) => (v.events === 'move') === (v.moveToLabelId !== undefined),
+      { message: "moveToLabelId goes with events: 'move', and only with it", path: ['moveToLabelId'] },
+    ),
+    result: z.object({ labelId: Id, eventCount: z.number().int(), recordingIds: z.array(Id), edits: EditState }),
+  },
 
   'events.list': {
     params: p({ recordingId: Id, labelId: Id.optional(), minConfidence: Confidence.optional() }),
@@ -450,6 +485,17 @@ export const api = {
       { message: 'give exactly one of eventId and recordingId' },
     ),
     result: z.array(HistoryEntry),
+  },
+
+  /** Every prediction of the project (live or rejected) in review order, with how many are judged. */
+  'review.queue': {
+    params: p({ projectId: Id, order: ReviewOrder.default('uncertain') }),
+    result: z.object({ projectId: Id, order: ReviewOrder, total: z.number().int(), reviewed: z.number().int(), items: z.array(ReviewItem) }),
+  },
+  /** Accept (verify; brings back a rejected one) or reject (delete as a false alarm) a prediction; one undoable edit. */
+  'review.decide': {
+    params: p({ eventId: Id, decision: z.enum(['accept', 'reject']) }),
+    result: z.object({ item: ReviewItem, edits: EditState }),
   },
 
   /** Undo / redo the last edit of a project (events only). `recordingIds` were touched: reload their events. */

@@ -23,13 +23,14 @@ import { JobRegistry } from './jobs';
 import { SizedLru } from './lru';
 import { runExport } from './export-run';
 import { relativePosix } from './paths';
-import { computePeaks, downsamplePeaks, roundedArray, type PeakArrays } from './peaks';
+import { computePeaks, downsamplePeaks, roundedArray, sampledPeaks, type PeakArrays } from './peaks';
 import { computeSpectrogram } from './spectrogram';
 import type { EarmarkService, HostContext, MediaFile } from './types';
 import { editStateView, eventView, historyView, labelView, projectView, recordingView, summarizeEvents } from './views';
 import { runDetectionJob } from './detection-job';
 import { recoverInterruptedRuns } from '../engine/finetune/recover';
 import { createTrainingService, type TrainingDefaults } from './training';
+import { DEFAULT_THRESHOLD, modelThresholds, orderQueue, reviewState } from './review-queue';
 
 export interface ServiceOptions {
   /** SQLite file (created if missing). Ignored when `store` is given. */
@@ -53,6 +54,10 @@ const PALETTE = ['#e6550d', '#3182bd', '#31a354', '#9e4fd1', '#d6336c', '#0c8599
 /** Peaks kept per second for every file; coarser requests are binned down from these. */
 const BASE_PEAKS_PER_SECOND = 200;
 const MAX_SPECTROGRAM_SPAN_SECONDS = 24 * 3600;
+/** Longer spans than this, before the file's base peaks exist, are answered from probes (approximate). */
+const EXACT_PEAKS_SPAN_SECONDS = 120;
+const PROBE_SECONDS = 0.05;
+const MAX_PROBES = 120;
 
 function packageVersion(): string {
   try {
@@ -144,6 +149,17 @@ export async function createService(options: ServiceOptions, host: HostContext):
     if (!label) throw new ApiError('not-found', `label ${labelId} is not a label of project ${projectId}`);
     return label;
   }
+  /** Label names are classes and DCASE cells: unique within a project regardless of case. */
+  function refuseNameClash(projectId: number, name: string, selfId: number | null): void {
+    const clash = projectLabels(projectId).find((l) => l.id !== selfId && l.name.toLowerCase() === name.toLowerCase());
+    if (clash) throw new ApiError('conflict', `label "${clash.name}" already exists in this project`);
+  }
+  function labelChanged(projectId: number, recordingIds: readonly number[]): void {
+    for (const id of recordingIds) {
+      publish({ type: 'events.changed', projectId, recordingId: id });
+      recordingChanged(id);
+    }
+  }
   function projectOfLabel(labelId: number): number {
     for (const project of store.listProjects()) {
       if (projectLabels(project.id).some((l) => l.id === labelId)) return project.id;
@@ -161,6 +177,16 @@ export async function createService(options: ServiceOptions, host: HostContext):
   }
   function eventOut(row: EventRow, projectId: number): ApiResult<'events.list'>[number] {
     return eventView(row, labelIdLookup(projectId)(row.label));
+  }
+  function reviewItemOut(row: EventRow, relPath: string, projectId: number, thresholds: Record<string, number>): ApiResult<'review.queue'>['items'][number] {
+    return { event: eventOut(row, projectId), path: relPath, state: reviewState(row), threshold: thresholds[row.label] ?? DEFAULT_THRESHOLD };
+  }
+  function reviewQueue(projectId: number, order: ApiParsedParams<'review.queue'>['order']): ApiResult<'review.queue'> {
+    const thresholds = modelThresholds(store.getActiveModel()?.dirPath);
+    const items = store.reviewQueueEvents(projectId).map(({ event, relPath }) => reviewItemOut(event, relPath, projectId, thresholds));
+    const rank = new Map(projectLabels(projectId).map((l, i) => [l.id, i]));
+    const ordered = orderQueue(items, order, (id) => rank.get(id) ?? rank.size);
+    return { projectId, order, total: items.length, reviewed: items.filter((i) => i.state !== 'pending').length, items: ordered };
   }
   function editState(projectId: number): EditState {
     return editStateView(projectId, store.undoRedoState(projectId));
@@ -268,13 +294,38 @@ export async function createService(options: ServiceOptions, host: HostContext):
     return { start: s, end: e, duration };
   }
 
-  async function basePeaks(recording: RecordingRow): Promise<PeakArrays> {
+  const basePeaksRunning = new Map<string, Promise<PeakArrays>>();
+  /** The file's base peaks (one streaming pass, shared by concurrent callers), then from the cache. */
+  function basePeaks(recording: RecordingRow): Promise<PeakArrays> {
     const key = `${recording.id}:${recording.contentHash}`;
     const cached = peakCache.get(key);
-    if (cached) return cached;
-    const peaks = await computePeaks(recording.absPath, BASE_PEAKS_PER_SECOND);
-    peakCache.set(key, peaks, peaks.min.byteLength * 2);
-    return peaks;
+    if (cached) return Promise.resolve(cached);
+    let running = basePeaksRunning.get(key);
+    if (!running) {
+      running = computePeaks(recording.absPath, BASE_PEAKS_PER_SECOND).then((peaks) => {
+        peakCache.set(key, peaks, peaks.min.byteLength * 2);
+        return peaks;
+      });
+      basePeaksRunning.set(key, running);
+      void running.catch(() => undefined).finally(() => basePeaksRunning.delete(key));
+    }
+    return running;
+  }
+
+  /**
+   * Peaks for a span: from the base peaks when they are in, else by decoding just the span when it
+   * is short; a long span of a file not yet passed over is answered at once from probes (marked
+   * approximate) while the base pass runs in the background.
+   */
+  async function spanPeaks(recording: RecordingRow, peaksPerSecond: number, start: number, end: number): Promise<{ arrays: PeakArrays; approximate: boolean }> {
+    if (peaksPerSecond > BASE_PEAKS_PER_SECOND) return { arrays: await computePeaks(recording.absPath, peaksPerSecond, start, end), approximate: false };
+    const cached = peakCache.get(`${recording.id}:${recording.contentHash}`);
+    if (cached) return { arrays: downsamplePeaks(cached, peaksPerSecond, start, end), approximate: false };
+    if (end - start <= EXACT_PEAKS_SPAN_SECONDS) return { arrays: await computePeaks(recording.absPath, peaksPerSecond, start, end), approximate: false };
+    const base = basePeaks(recording);
+    void base.catch(() => undefined);
+    const arrays = await sampledPeaks(recording.absPath, peaksPerSecond, start, end, PROBE_SECONDS, MAX_PROBES);
+    return { arrays, approximate: true };
   }
 
   async function peaks(params: ApiParsedParams<'recordings.peaks'>): Promise<ApiResult<'recordings.peaks'>> {
@@ -282,11 +333,8 @@ export async function createService(options: ServiceOptions, host: HostContext):
     const { start, end, duration } = timeRange(recording, params.start, params.end);
     const count = Math.ceil((end - start) * params.peaksPerSecond);
     if (count > LIMITS.maxPeaks) throw new ApiError('invalid-params', `${count} peaks requested; at most ${LIMITS.maxPeaks} per call (lower peaksPerSecond or narrow start/end)`);
-    const arrays =
-      params.peaksPerSecond <= BASE_PEAKS_PER_SECOND
-        ? downsamplePeaks(await basePeaks(recording), params.peaksPerSecond, start, end)
-        : await computePeaks(recording.absPath, params.peaksPerSecond, start, end);
-    return { recordingId: recording.id, peaksPerSecond: params.peaksPerSecond, start, end, durationSeconds: duration, min: roundedArray(arrays.min), max: roundedArray(arrays.max) };
+    const { arrays, approximate } = await spanPeaks(recording, params.peaksPerSecond, start, end);
+    return { recordingId: recording.id, peaksPerSecond: params.peaksPerSecond, start, end, durationSeconds: duration, min: roundedArray(arrays.min), max: roundedArray(arrays.max), approximate };
   }
 
   async function spectrogram(params: ApiParsedParams<'recordings.spectrogram'>): Promise<ApiResult<'recordings.spectrogram'>> {
@@ -399,12 +447,14 @@ export async function createService(options: ServiceOptions, host: HostContext):
 
     'labels.list': (p) => {
       store.getProject(p.projectId);
-      return projectLabels(p.projectId).map((l) => labelView(l, p.projectId));
+      const counts = new Map<string, number>();
+      for (const e of store.listEvents({ projectId: p.projectId })) counts.set(e.label, (counts.get(e.label) ?? 0) + 1);
+      return projectLabels(p.projectId).map((l) => ({ ...labelView(l, p.projectId), eventCount: counts.get(l.name) ?? 0 }));
     },
     'labels.create': (p) => {
       store.getProject(p.projectId);
       const labels = projectLabels(p.projectId);
-      if (labels.some((l) => l.name === p.name)) throw new ApiError('conflict', `label "${p.name}" already exists in this project`);
+      refuseNameClash(p.projectId, p.name, null);
       if (p.shortcut && labels.some((l) => l.keyShortcut === p.shortcut)) throw new ApiError('conflict', `shortcut "${p.shortcut}" is already used by another label`);
       const row = store.addLabel(labelSetId(p.projectId), { name: p.name, colour: p.color ?? PALETTE[labels.length % PALETTE.length], keyShortcut: p.shortcut ?? null });
       return labelView(row, p.projectId);
@@ -412,16 +462,44 @@ export async function createService(options: ServiceOptions, host: HostContext):
     'labels.update': (p) => {
       const projectId = projectOfLabel(p.labelId);
       const label = labelById(p.labelId, projectId);
+      if (p.shortcut && projectLabels(projectId).some((l) => l.id !== label.id && l.keyShortcut === p.shortcut)) {
+        throw new ApiError('conflict', `shortcut "${p.shortcut}" is already used by another label`);
+      }
       if (p.name !== undefined && p.name !== label.name) {
-        const used = store.listEvents({ projectId, label: label.name }).length;
-        if (used > 0) throw new ApiError('conflict', `label "${label.name}" is used by ${used} event(s); relabel them before renaming the label`);
+        refuseNameClash(projectId, p.name, label.id);
+        labelChanged(projectId, store.renameLabel(label.id, p.name).recordingIds);
       }
       const row = store.updateLabel(p.labelId, {
-        ...(p.name !== undefined ? { name: p.name } : {}),
         ...(p.color !== undefined ? { colour: p.color } : {}),
         ...(p.shortcut !== undefined ? { keyShortcut: p.shortcut } : {}),
       });
       return labelView(row, projectId);
+    },
+
+    'labels.delete': (p) => {
+      const projectId = projectOfLabel(p.labelId);
+      const label = labelById(p.labelId, projectId);
+      const used = store.listEvents({ projectId, label: label.name }).length;
+      if (used > 0 && p.events === undefined) {
+        throw new ApiError('conflict', `label "${label.name}" is used by ${used} event(s): say whether to delete them or move them to another label`, { eventCount: used });
+      }
+      if (p.moveToLabelId !== undefined) labelById(p.moveToLabelId, projectId);
+      const fate = p.moveToLabelId !== undefined ? { kind: 'move' as const, toLabelId: p.moveToLabelId } : { kind: 'delete' as const };
+      const result = store.deleteLabel(label.id, fate);
+      labelChanged(projectId, result.recordingIds);
+      return { labelId: label.id, eventCount: result.eventCount, recordingIds: result.recordingIds, edits: editState(projectId) };
+    },
+
+    'review.queue': (p) => {
+      store.getProject(p.projectId);
+      return reviewQueue(p.projectId, p.order);
+    },
+    'review.decide': (p) => {
+      const row = store.decideEvent(p.eventId, p.decision);
+      const recording = store.getRecording(row.recordingId);
+      recordingChanged(recording.id);
+      const thresholds = modelThresholds(store.getActiveModel()?.dirPath);
+      return { item: reviewItemOut(row, recording.relPath, recording.projectId, thresholds), edits: editState(recording.projectId) };
     },
 
     'events.list': (p) => {

@@ -21,6 +21,12 @@ export interface SpectrogramTile {
 }
 
 const DYNAMIC_RANGE_DB = 80;
+/**
+ * When columns are this many FFT windows apart or more, each column's window is read on its own (a
+ * seek each) instead of decoding the whole span; such a tile has at most SPARSE_MAX_COLUMNS columns.
+ */
+const SPARSE_SPACING_WINDOWS = 8;
+const SPARSE_MAX_COLUMNS = 384;
 
 /** Sparse weights: output bin b sums power[start[b] + i] * weights[b][i]. */
 interface Bank {
@@ -67,13 +73,15 @@ function fftSizeFor(scale: 'mel' | 'linear', bins: number, rate: number): number
 
 /**
  * Magnitude spectrogram of [start, end): `columns` Hann-windowed frames centred evenly across the
- * range, streamed from disk (memory bounded by one FFT window plus one decode chunk).
+ * range, streamed from disk from the range's start (memory bounded by one FFT window plus one decode chunk).
  */
 export async function computeSpectrogram(file: string, request: SpectrogramRequest): Promise<SpectrogramTile> {
   const source = await openAudioSource(file);
   const rate = source.sampleRate;
-  const { columns, bins } = request;
+  const { bins } = request;
   const fftSize = fftSizeFor(request.scale, bins, rate);
+  const sparse = ((request.end - request.start) * rate) / request.columns >= SPARSE_SPACING_WINDOWS * fftSize;
+  const columns = sparse ? Math.min(request.columns, SPARSE_MAX_COLUMNS) : request.columns;
   const half = fftSize / 2 + 1;
   const bank = filterBank(request.scale, bins, fftSize, rate);
   const transform = new RealFFT(fftSize);
@@ -87,33 +95,52 @@ export async function computeSpectrogram(file: string, request: SpectrogramReque
   const power = new Float64Array(half);
   // Samples [bufferStart, bufferStart + filled) are held; frames before index 0 see zeros.
   let buffer = new Float32Array(fftSize * 2);
-  let bufferStart = Math.min(0, frameStart(0));
+  // Decoding starts at the first frame's first sample (a seek for WAV and FLAC), not the file's start.
+  const firstSample = Math.max(0, frameStart(0));
+  let bufferStart = Math.min(firstSample, frameStart(0));
   let filled = 0;
   let column = 0;
-  let position = 0;
+  let position = firstSample;
+
+  const computeColumn = (c: number): void => {
+    const s = frameStart(c);
+    for (let i = 0; i < fftSize; i++) {
+      const at = s + i - bufferStart;
+      frame[i] = (at >= 0 && at < filled ? buffer[at] : 0) * window[i];
+    }
+    transform.powerSpectrum(frame, power);
+    for (let b = 0; b < bins; b++) {
+      const w = bank.weights[b];
+      const from = bank.start[b];
+      let sum = 0;
+      for (let i = 0; i < w.length; i++) sum += w[i] * power[from + i];
+      db[c * bins + b] = 10 * Math.log10(sum / fftSize + 1e-12);
+    }
+  };
 
   const processReady = (final: boolean): void => {
     while (column < columns) {
-      const s = frameStart(column);
-      if (!final && s + fftSize > bufferStart + filled) return;
-      for (let i = 0; i < fftSize; i++) {
-        const at = s + i - bufferStart;
-        frame[i] = (at >= 0 && at < filled ? buffer[at] : 0) * window[i];
-      }
-      transform.powerSpectrum(frame, power);
-      for (let b = 0; b < bins; b++) {
-        const w = bank.weights[b];
-        const from = bank.start[b];
-        let sum = 0;
-        for (let i = 0; i < w.length; i++) sum += w[i] * power[from + i];
-        db[column * bins + b] = 10 * Math.log10(sum / fftSize + 1e-12);
-      }
+      if (!final && frameStart(column) + fftSize > bufferStart + filled) return;
+      computeColumn(column);
       column++;
     }
   };
 
+  if (sparse) {
+    const starts = Array.from({ length: columns }, (_, c) => Math.max(0, frameStart(c)));
+    for await (const excerpt of source.excerpts(starts, fftSize)) {
+      // A window reaching before the file's start sees zeros there.
+      bufferStart = frameStart(column);
+      const lead = Math.max(0, -bufferStart);
+      buffer.fill(0, 0, fftSize);
+      buffer.set(excerpt.subarray(0, fftSize - lead), lead);
+      filled = lead + Math.min(excerpt.length, fftSize - lead);
+      computeColumn(column);
+      column++;
+    }
+  }
   const lastNeeded = frameStart(columns - 1) + fftSize;
-  for await (const chunk of source.chunks()) {
+  for await (const chunk of (sparse ? [] : source.chunks(firstSample))) {
     const chunkStart = position;
     position += chunk.length;
     if (position <= frameStart(column) && column < columns) continue;

@@ -2,6 +2,7 @@ import { useEventsStore } from '../stores/events';
 import { useProjectStore } from '../stores/project';
 import { useRecordingsStore } from '../stores/recordings';
 import { useUiStore } from '../stores/ui';
+import { useReviewStore } from '../stores/review';
 import type { Resolved } from '../lib/keymap';
 import { currentTime, fitPxPerSec, playPause, playRange, reveal, seek } from './player';
 
@@ -14,6 +15,7 @@ export function useCommands() {
   const events = useEventsStore();
   const recordings = useRecordingsStore();
   const project = useProjectStore();
+  const review = useReviewStore();
 
   // Errors are already toasted by the stores; commands must not leave unhandled rejections.
   const quiet = (p: Promise<unknown>) => void p.catch(() => undefined);
@@ -106,6 +108,65 @@ export function useCommands() {
     quiet(events.merge(events.selectedEvents.map((e) => e.id)));
   }
 
+  /** Shows review queue item `index`: opens its file and selects the event (a rejected one is no longer on the file). */
+  async function reviewGo(index: number): Promise<void> {
+    const item = review.items[index];
+    if (!item) return;
+    review.index = index;
+    if (events.recordingId !== item.event.recordingId) await openRecording(item.event.recordingId);
+    if (review.index !== index) return; // the reviewer moved on while the file loaded
+    if (item.state === 'rejected') events.select(null);
+    else selectEvent(item.event.id);
+  }
+
+  async function toggleReview(): Promise<void> {
+    if (review.open) {
+      review.open = false;
+      return;
+    }
+    if (!project.project) return;
+    review.open = true;
+    await review.load();
+    if (!review.total) return ui.toast('info', 'No predictions to review: run detection first');
+    const pending = review.firstPending();
+    await reviewGo(pending >= 0 ? pending : 0);
+  }
+
+  async function reviewStep(direction: 1 | -1): Promise<void> {
+    if (!review.open) return toggleReview();
+    if (!review.total) return;
+    await reviewGo((review.index + direction + review.total) % review.total);
+  }
+
+  /** After a verdict in the queue, the next prediction still to judge, or word that none is left. */
+  async function reviewAdvance(): Promise<void> {
+    const next = review.nextPending(review.index);
+    if (next === null) return ui.toast('success', `All ${review.total} predictions reviewed`);
+    await reviewGo(next);
+  }
+
+  /** Accept / reject: the review queue's current prediction while the queue is open, else the selected events. */
+  async function judge(decision: 'accept' | 'reject'): Promise<void> {
+    const item = review.open ? review.current : null;
+    const targets = item ? [item.event] : events.selectedEvents;
+    if (!targets.length) return ui.toast('error', `select an event to ${decision}`);
+    for (const ev of targets) {
+      if (decision === 'reject' && ev.source !== 'predicted') {
+        ui.toast('error', 'Only predictions can be rejected; delete a drawn event instead');
+        continue;
+      }
+      await review.decide(ev.id, decision);
+    }
+    if (item) await reviewAdvance();
+  }
+
+  function nudge(edge: 'onset' | 'offset', amount: number): void {
+    const ev = events.primary;
+    if (!ev) return ui.toast('error', 'select an event to adjust');
+    const at = Math.max(0, Math.round((ev[edge] + amount) * 1000) / 1000);
+    quiet(events.update(ev.id, { [edge]: at }));
+  }
+
   function zoom(factor: number): void {
     ui.zoomBy(factor, fitPxPerSec());
   }
@@ -119,8 +180,8 @@ export function useCommands() {
       case 'nextEvent': return step(1);
       case 'setLabel': return setLabelByIndex(cmd.index ?? 0);
       case 'deleteEvent': return quiet(events.remove(events.selected.slice()));
-      case 'undo': return quiet(events.undo());
-      case 'redo': return quiet(events.redo());
+      case 'undo': return quiet(events.undo().then(() => (review.open ? review.load() : undefined)));
+      case 'redo': return quiet(events.redo().then(() => (review.open ? review.load() : undefined)));
       case 'markReviewedNext': return quiet(markReviewedAndNext());
       case 'toggleLoop': return toggleLoop();
       case 'playEvent': return playEvent();
@@ -133,14 +194,23 @@ export function useCommands() {
       case 'zoomOut': return zoom(1 / 1.5);
       case 'help': ui.helpOpen = !ui.helpOpen; return;
       case 'escape':
-        if (ui.helpOpen || ui.exportOpen || ui.detectionOpen || ui.openFolderOpen) {
-          ui.helpOpen = ui.exportOpen = ui.detectionOpen = ui.openFolderOpen = false;
+        if (ui.helpOpen || ui.exportOpen || ui.detectionOpen || ui.openFolderOpen || ui.labelsOpen) {
+          ui.helpOpen = ui.exportOpen = ui.detectionOpen = ui.openFolderOpen = ui.labelsOpen = false;
         } else events.select(null);
         return;
       case 'nextFile': if (recordings.next) quiet(openRecording(recordings.next.id)); return;
       case 'prevFile': if (recordings.previous) quiet(openRecording(recordings.previous.id)); return;
+      case 'reviewQueue': return quiet(toggleReview());
+      case 'reviewNext': return quiet(reviewStep(1));
+      case 'reviewPrev': return quiet(reviewStep(-1));
+      case 'accept': return quiet(judge('accept'));
+      case 'reject': return quiet(judge('reject'));
+      case 'nudge': return nudge(cmd.edge ?? 'onset', cmd.amount ?? 0);
     }
   }
 
-  return { run, openRecording, selectEvent, setLabel, markReviewedAndNext, toggleLoop, playEvent, playbackPaused, split, merge, zoom, quiet };
+  return {
+    run, openRecording, selectEvent, setLabel, markReviewedAndNext, toggleLoop, playEvent, playbackPaused, split, merge, zoom, quiet,
+    toggleReview, reviewGo, reviewStep, judge,
+  };
 }

@@ -22,7 +22,13 @@ export type Action =
   | 'help'
   | 'escape'
   | 'nextFile'
-  | 'prevFile';
+  | 'prevFile'
+  | 'reviewQueue'
+  | 'reviewNext'
+  | 'reviewPrev'
+  | 'accept'
+  | 'reject'
+  | 'nudge';
 
 export interface KeyLike {
   key: string;
@@ -37,9 +43,14 @@ export interface Resolved {
   action: Action;
   /** For setLabel: index into the label list (0-based). */
   index?: number;
-  /** For seeks: seconds. */
+  /** For seeks: seconds; for nudge: seconds added to `edge` (negative: earlier). */
   amount?: number;
+  /** For nudge: which end of the selected event moves. */
+  edge?: 'onset' | 'offset';
 }
+
+/** How far J / K move an event's edge. */
+export const NUDGE_SECONDS = 0.05;
 
 export const SHORTCUT_HELP: { keys: string; action: string }[] = [
   { keys: 'Space', action: 'Play / pause' },
@@ -58,6 +69,12 @@ export const SHORTCUT_HELP: { keys: string; action: string }[] = [
   { keys: 'M', action: 'Merge selected events' },
   { keys: '+ / −', action: 'Zoom in / out' },
   { keys: 'PgUp / PgDn', action: 'Previous / next file' },
+  { keys: 'Q', action: 'Review queue: every prediction of the project, one by one' },
+  { keys: 'N / Shift+N', action: 'Next / previous prediction in the review queue' },
+  { keys: 'V', action: 'Accept the prediction (then the next one in the queue)' },
+  { keys: 'X', action: 'Reject the prediction as a false alarm (then the next one)' },
+  { keys: 'J / Shift+J', action: 'Move the selected event\'s onset 50 ms earlier / later' },
+  { keys: 'K / Shift+K', action: 'Move the selected event\'s offset 50 ms later / earlier' },
   { keys: 'Esc', action: 'Clear selection, close dialogs' },
   { keys: '?', action: 'This help' },
 ];
@@ -92,6 +109,12 @@ export function resolveKey(e: KeyLike): Resolved | null {
   if (k === 'Escape') return { action: 'escape' };
   if (k === 'PageDown') return { action: 'nextFile' };
   if (k === 'PageUp') return { action: 'prevFile' };
+  if (k === 'q' || k === 'Q') return { action: 'reviewQueue' };
+  if (k === 'n' || k === 'N') return { action: e.shiftKey ? 'reviewPrev' : 'reviewNext' };
+  if (k === 'v' || k === 'V') return { action: 'accept' };
+  if (k === 'x' || k === 'X') return { action: 'reject' };
+  if (k === 'j' || k === 'J') return { action: 'nudge', edge: 'onset', amount: e.shiftKey ? NUDGE_SECONDS : -NUDGE_SECONDS };
+  if (k === 'k' || k === 'K') return { action: 'nudge', edge: 'offset', amount: e.shiftKey ? -NUDGE_SECONDS : NUDGE_SECONDS };
   return null;
 }
 

@@ -20,6 +20,12 @@ export function labelColor(label: string): string {
   return FIXED[label] ?? EXTRA[hash(label) % EXTRA.length];
 }
 
+/** A colour for a new label: the first of the palette no label uses yet. */
+export function unusedLabelColor(used: readonly string[]): string {
+  const taken = new Set(used.map((c) => c.toLowerCase()));
+  return [...Object.values(FIXED), ...EXTRA].find((c) => !taken.has(c)) ?? EXTRA[used.length % EXTRA.length];
+}
+
 /** `#rrggbb` → `rgba(r, g, b, alpha)`. */
 export function withAlpha(hex: string, alpha: number): string {
   const n = parseInt(hex.slice(1), 16);

@@ -10,7 +10,13 @@ export interface Peaks {
   duration: number;
   /** [max, min] channels for wavesurfer (top and bottom halves). */
   channels: [number[], number[]];
+  /** A first look from probes (long file not yet read through); replaced by exact peaks when ready. */
+  approximate: boolean;
 }
+
+/** How often, and how many times, approximate peaks are asked for again. */
+const REFINE_INTERVAL_MS = 1500;
+const REFINE_TRIES = 80;
 
 export interface RecordingFilters {
   labelId: number | null;
@@ -18,10 +24,13 @@ export interface RecordingFilters {
   statuses: RecordingStatus[];
 }
 
-/** Peaks per second for a file: fine for short clips, bounded for hour-long ones. */
+/**
+ * Peaks per second for a file: fine for short clips; for long ones bounded to about 40,000 peaks in
+ * all, so the page never parses or draws hundreds of thousands of them.
+ */
 export function peaksRateFor(duration: number): number {
   if (!(duration > 0)) return 100;
-  return Math.max(20, Math.min(1000, Math.floor(400_000 / duration)));
+  return Math.min(1000, 40_000 / duration);
 }
 
 /** The project's files, the filters over them, and the one open in the editor. */
@@ -90,8 +99,9 @@ export const useRecordingsStore = defineStore('recordings', () => {
         api().call('recordings.mediaUrl', { recordingId }),
       ]);
       if (currentId.value !== recordingId) return; // user moved on
-      peaks.value = { recordingId, duration: p.durationSeconds, channels: [p.max, p.min] };
+      peaks.value = { recordingId, duration: p.durationSeconds, channels: [p.max, p.min], approximate: p.approximate };
       mediaUrl.value = media.url;
+      if (p.approximate) void refinePeaks(recordingId, rate);
     } catch (error) {
       // Shown in place of the waveform, not as a toast.
       if (currentId.value !== recordingId) return;
@@ -99,6 +109,24 @@ export const useRecordingsStore = defineStore('recordings', () => {
       // Listed as broken from now on, so Enter skips it.
       const latest = list.value.find((r) => r.id === recordingId);
       if (latest) upsert({ ...latest, error: loadError.value });
+    }
+  }
+
+  /** Asks again until the service has read the file through, then swaps in the exact peaks. */
+  async function refinePeaks(recordingId: number, rate: number): Promise<void> {
+    for (let i = 0; i < REFINE_TRIES; i++) {
+      await new Promise((resolve) => setTimeout(resolve, REFINE_INTERVAL_MS));
+      if (currentId.value !== recordingId || !peaks.value?.approximate) return;
+      try {
+        const p = await api().call('recordings.peaks', { recordingId, peaksPerSecond: rate });
+        if (currentId.value !== recordingId || !peaks.value) return;
+        if (!p.approximate) {
+          peaks.value = { ...peaks.value, channels: [p.max, p.min], approximate: false };
+          return;
+        }
+      } catch {
+        return; // the first look stays; opening the file again retries
+      }
     }
   }
 

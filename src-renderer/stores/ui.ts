@@ -24,6 +24,7 @@ export const useUiStore = defineStore('ui', () => {
   const exportOpen = ref(false);
   const detectionOpen = ref(false);
   const openFolderOpen = ref(false);
+  const labelsOpen = ref(false);
 
   const spectrogramScale = ref<SpectrogramScale>('mel');
   const showSpectrogram = ref(true);
@@ -101,7 +102,7 @@ export const useUiStore = defineStore('ui', () => {
 
   return {
     toasts, toast, dismiss, guard, save, saveState, pendingSaves, lastSavedAt, errorText,
-    helpOpen, exportOpen, detectionOpen, openFolderOpen,
+    helpOpen, exportOpen, detectionOpen, openFolderOpen, labelsOpen,
     spectrogramScale, showSpectrogram, pxPerSec, playbackRate, loop, autoAdvance, playingEventId, playing, currentTime, drawLabelId, zoomBy,
     stepPlaybackRate,
   };

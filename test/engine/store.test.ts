@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { hashFile, StoreNotFoundError, StoreStateError, StoreValidationError, type EventRow } from '../../src-main/engine/store';
+import { hashFile, SCHEMA_VERSION, StoreNotFoundError, StoreStateError, StoreValidationError, type EventRow } from '../../src-main/engine/store';
 import { freshStore, hashOf, type Fresh } from '../fixtures/store/setup';
 
 let t: Fresh;
@@ -18,7 +18,7 @@ describe('store: connection', () => {
     expect(t.store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(t.store.db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(t.store.db.pragma('busy_timeout', { simple: true })).toBe(5000);
-    expect(t.store.migration).toEqual({ from: 0, to: 2 });
+    expect(t.store.migration).toEqual({ from: 0, to: SCHEMA_VERSION });
   });
 });
 
@@ -114,7 +114,7 @@ describe('store: events', () => {
     expect(h0).toHaveLength(1);
     expect(h0[0]).toMatchObject({ version: 1, op: 'create', editKind: 'edit', editDescription: 'Add 2 events' });
     expect(h0[0].editId).toBe(h1[0].editId);
-    expect(h0[0].snapshot).toEqual({ id: created[0].id, recordingId: t.recA.id, label: 'babycry', onset: 1, offset: 2.5, confidence: null, source: 'human', verified: true, modelId: null, deleted: false });
+    expect(h0[0].snapshot).toEqual({ id: created[0].id, recordingId: t.recA.id, label: 'babycry', onset: 1, offset: 2.5, confidence: null, source: 'human', verified: true, modelId: null, deleted: false, rejected: false });
   });
 
   it('validates events at the boundary', () => {

@@ -5,6 +5,7 @@ import decoders from 'audio-decode';
 import type { StreamDecoder } from 'audio-decode';
 import { AudioDecodeError } from './errors';
 import { FlacFrameAligner } from './flac-frames';
+import { buildFlacFrameIndex, frameAtOrBefore, type FlacFrameIndex } from './flac-index';
 import { replaceNonFinite } from './non-finite';
 import { parseMp3FrameHeader, SNIFF_BYTES, sniffAudio } from './sniff';
 import type { AudioFormat } from './sniff';
@@ -23,13 +24,37 @@ export interface AudioHeader {
 /** An opened (validated) audio file whose samples can be read as mono chunks at the source rate. */
 export interface AudioSource extends AudioHeader {
   file: string;
-  /** Mono (channel mean) sample chunks at `sampleRate`, read from disk piece by piece; non-finite samples read as 0. */
-  chunks(): AsyncGenerator<Float32Array>;
+  /**
+   * Mono (channel mean) sample chunks at `sampleRate`, read from disk piece by piece; non-finite samples read as 0.
+   * The first chunk starts at sample `fromFrame` (default 0): WAV seeks by byte offset and FLAC by its
+   * frame index, so a span is read without decoding what comes before it (MP3 and Ogg decode and skip).
+   */
+  chunks(fromFrame?: number): AsyncGenerator<Float32Array>;
+  /**
+   * `length` mono samples from each of `starts`, one array per start (shorter past the end): for
+   * views that need short excerpts spread over a long file (each read seeks as chunks(start) does).
+   */
+  excerpts(starts: readonly number[], length: number): AsyncGenerator<Float32Array>;
   /** Non-finite samples (NaN, ±Infinity) replaced by 0 so far: the file's total once chunks() is exhausted. */
   nonFiniteSamples(): number;
 }
 
-type RawSource = Omit<AudioSource, 'nonFiniteSamples'>;
+type RawSource = Omit<AudioSource, 'nonFiniteSamples' | 'excerpts'>;
+
+/** Excerpts through chunks(start): right for formats whose seek is cheap or impossible. */
+async function* excerptsByChunks(source: RawSource, starts: readonly number[], length: number): AsyncGenerator<Float32Array> {
+  for (const start of starts) {
+    const out = new Float32Array(length);
+    let filled = 0;
+    for await (const chunk of source.chunks(start)) {
+      const n = Math.min(chunk.length, length - filled);
+      out.set(chunk.subarray(0, n), filled);
+      filled += n;
+      if (filled === length) break;
+    }
+    yield out.subarray(0, filled);
+  }
+}
 
 /** Float WAV can hold NaN and infinities (and a broken decoder could emit them); they would poison every feature frame. */
 function withFiniteSamples(source: RawSource): AudioSource {
@@ -37,10 +62,16 @@ function withFiniteSamples(source: RawSource): AudioSource {
   return {
     ...source,
     nonFiniteSamples: () => replaced,
-    async *chunks() {
-      for await (const chunk of source.chunks()) {
+    async *chunks(fromFrame = 0) {
+      for await (const chunk of source.chunks(fromFrame)) {
         replaced += replaceNonFinite(chunk);
         yield chunk;
+      }
+    },
+    async *excerpts(starts, length) {
+      for await (const excerpt of excerptsByChunks(source, starts, length)) {
+        replaced += replaceNonFinite(excerpt);
+        yield excerpt;
       }
     },
   };
@@ -60,6 +91,30 @@ export const MAX_SAMPLE_RATE = 768_000;
 const MAX_SAMPLES_PER_BYTE = 1 << 13;
 const COMPRESSED_BYTES_PER_READ = 1 << 18;
 const OGG_TAIL_BYTES = 1 << 16;
+/** A seeking read starts small (a spectrogram frame needs a few KB) and doubles up to the full read size. */
+const FIRST_SEEK_READ_BYTES = 1 << 14;
+const FLAC_INDEX_CACHE_SIZE = 32;
+/** Frame indexes by file identity (path, size, mtime), most recently used last. */
+const flacIndexes = new Map<string, Promise<FlacFrameIndex>>();
+
+function cachedFlacIndex(key: string, build: () => Promise<FlacFrameIndex>): Promise<FlacFrameIndex> {
+  let index = flacIndexes.get(key);
+  if (index) flacIndexes.delete(key);
+  else {
+    index = build();
+    index.catch(() => flacIndexes.delete(key));
+  }
+  flacIndexes.set(key, index);
+  while (flacIndexes.size > FLAC_INDEX_CACHE_SIZE) flacIndexes.delete(flacIndexes.keys().next().value!);
+  return index;
+}
+
+/** Where decoding must start to reach a sample: the byte offset, the sample found there, and the bytes to feed first. */
+interface SeekPoint {
+  offset: number;
+  sample: number;
+  prefix: Uint8Array;
+}
 
 /**
  * Mean of the channels, accumulated in double precision. With `inPlace` it writes into (and
@@ -126,17 +181,19 @@ async function withFile<T>(file: string, fn: (fh: FileHandle) => Promise<T>): Pr
 /** Check the file exists and is non-empty, sniff its format and read its headers. */
 export async function openAudioSource(file: string): Promise<AudioSource> {
   let size: number;
+  let identity: string;
   try {
     const s = await stat(file);
     if (!s.isFile()) throw new AudioDecodeError(file, 'not-found', `not a regular file (${kindOf(s)})`);
     size = s.size;
+    identity = `${file}\0${s.size}\0${s.mtimeMs}\0${s.ino}`;
   } catch (e) {
     if (e instanceof AudioDecodeError) throw e;
     throw new AudioDecodeError(file, 'not-found', await whyNotFound(file, e as NodeJS.ErrnoException), { cause: e });
   }
   if (size === 0) throw new AudioDecodeError(file, 'empty', 'file is empty (0 bytes)');
 
-  return withFile(file, async (fh) => withFiniteSamples(checkHeader(await readSource(fh, file, size), size)));
+  return withFile(file, async (fh) => withFiniteSamples(checkHeader(await readSource(fh, file, size, identity), size)));
 }
 
 function kindOf(s: Stats): string {
@@ -171,7 +228,7 @@ function checkHeader(source: RawSource, size: number): RawSource {
 }
 
 /** Sniff the format and read the headers of an opened, non-empty file. */
-async function readSource(fh: FileHandle, file: string, size: number): Promise<RawSource> {
+async function readSource(fh: FileHandle, file: string, size: number, identity: string): Promise<RawSource> {
   const head = await readAt(fh, 0, Math.min(size, SNIFF_BYTES));
   const sniffed = sniffAudio(head);
   if (sniffed.kind === 'text') throw new AudioDecodeError(file, 'not-audio', 'file contains text, not audio');
@@ -188,7 +245,9 @@ async function readSource(fh: FileHandle, file: string, size: number): Promise<R
       return wavSource(file, info);
     }
     case 'flac':
-      return flacSource(file, await read(sniffed.offset, 42), sniffed.offset);
+      return flacSource(file, await read(sniffed.offset, 42), sniffed.offset, () =>
+        cachedFlacIndex(identity, () => withFile(file, (fh) => buildFlacFrameIndex((at, length) => readAt(fh, at, length), size, sniffed.offset))),
+      );
     case 'mp3':
       return mp3Source(file, await read(sniffed.offset, 2048), sniffed.offset, size);
     case 'ogg':
@@ -203,12 +262,13 @@ function wavSource(file: string, info: WavInfo): RawSource {
     sampleRate: info.sampleRate,
     channels: info.channels,
     duration: info.frames / info.sampleRate,
-    async *chunks() {
+    async *chunks(fromFrame = 0) {
       const fh = await open(file, 'r');
       try {
         const step = Math.max(1, Math.min(WAV_FRAMES_PER_READ, Math.floor(WAV_MAX_BYTES_PER_READ / info.blockAlign))) * info.blockAlign;
         const end = info.dataOffset + info.dataBytes;
-        for (let offset = info.dataOffset; offset < end; offset += step) {
+        const first = info.dataOffset + Math.min(Math.max(0, Math.floor(fromFrame)), info.frames) * info.blockAlign;
+        for (let offset = first; offset < end; offset += step) {
           const bytes = await readAt(fh, offset, Math.min(step, end - offset));
           if (bytes.length < Math.min(step, end - offset)) {
             throw new AudioDecodeError(file, 'truncated', 'WAV file shrank while being read');
@@ -222,7 +282,7 @@ function wavSource(file: string, info: WavInfo): RawSource {
   };
 }
 
-function flacSource(file: string, b: Uint8Array, offset: number): RawSource {
+function flacSource(file: string, b: Uint8Array, offset: number, frameIndex: () => Promise<FlacFrameIndex>): RawSource {
   // fLaC, then the STREAMINFO block header (type 0) and its 34-byte body.
   if (b.length < 42 || (b[4] & 0x7f) !== 0) throw new AudioDecodeError(file, 'truncated', 'truncated FLAC header (no STREAMINFO)');
   const sampleRate = (b[18] << 12) | (b[19] << 4) | (b[20] >> 4);
@@ -240,7 +300,13 @@ function flacSource(file: string, b: Uint8Array, offset: number): RawSource {
   const maxPositive = 2 ** (bitsPerSample - 1) - 1;
   const full = 2 ** (bitsPerSample - 1);
   const rescale: Rescale = { toInteger: maxPositive, fromInteger: full };
-  return compressedSource(file, 'flac', sampleRate, channels, total / sampleRate, offset, checkEnd, rescale);
+  const seek = async (sample: number): Promise<SeekPoint> => {
+    const index = await frameIndex();
+    if (index.offsets.length === 0) throw new AudioDecodeError(file, 'corrupt', 'no FLAC frame found');
+    const i = frameAtOrBefore(index, sample);
+    return { offset: index.offsets[i], sample: index.samples[i], prefix: index.streamHeader };
+  };
+  return compressedSource(file, 'flac', sampleRate, channels, total / sampleRate, offset, checkEnd, rescale, seek);
 }
 
 function mp3Source(file: string, b: Uint8Array, offset: number, size: number): RawSource {
@@ -310,6 +376,7 @@ function compressedSource(
   offset: number,
   checkEnd: (decodedSamples: number) => void,
   rescale?: Rescale,
+  seek?: (sample: number) => Promise<SeekPoint>,
 ): RawSource {
   return {
     file,
@@ -317,10 +384,24 @@ function compressedSource(
     sampleRate,
     channels,
     duration,
-    async *chunks() {
+    async *chunks(fromFrame = 0) {
+      const target = Math.max(0, Math.floor(fromFrame));
+      const start: SeekPoint = target > 0 && seek ? await seek(target) : { offset, sample: 0, prefix: new Uint8Array(0) };
       const fh = await open(file, 'r');
       const dec = await DECODER_FACTORY[format]();
-      let decoded = 0;
+      // Counted from the stream's first sample, so the truncation check holds after a seek too.
+      let decoded = start.sample;
+      let toSkip = target - start.sample;
+      const skipped = (mono: Float32Array | null): Float32Array | null => {
+        if (!mono || toSkip === 0) return mono;
+        if (mono.length <= toSkip) {
+          toSkip -= mono.length;
+          return null;
+        }
+        const rest = mono.subarray(toSkip);
+        toSkip = 0;
+        return rest;
+      };
       const fail = (e: unknown): never => {
         if (e instanceof AudioDecodeError) throw e;
         throw new AudioDecodeError(file, 'corrupt', `corrupt ${FORMAT_NAME[format]} stream (${(e as Error)?.message ?? e})`, { cause: e });
@@ -347,15 +428,17 @@ function compressedSource(
         }
       };
       try {
-        for (let pos = offset; ; pos += COMPRESSED_BYTES_PER_READ) {
-          const bytes = await readAt(fh, pos, COMPRESSED_BYTES_PER_READ);
+        if (start.prefix.length && aligner) aligner.push(start.prefix);
+        let readBytes = start.sample > 0 ? FIRST_SEEK_READ_BYTES : COMPRESSED_BYTES_PER_READ;
+        for (let pos = start.offset; ; pos += readBytes, readBytes = Math.min(COMPRESSED_BYTES_PER_READ, readBytes * 2)) {
+          const bytes = await readAt(fh, pos, readBytes);
           if (bytes.length === 0) break;
-          const mono = await feed(aligner ? aligner.push(bytes) : bytes);
+          const mono = skipped(await feed(aligner ? aligner.push(bytes) : bytes));
           if (mono) yield mono;
-          if (bytes.length < COMPRESSED_BYTES_PER_READ) break;
+          if (bytes.length < readBytes) break;
         }
         if (aligner) {
-          const mono = await feed(aligner.flush());
+          const mono = skipped(await feed(aligner.flush()));
           if (mono) yield mono;
         }
         let rest: Float32Array | null = null;
@@ -364,6 +447,7 @@ function compressedSource(
         } catch (e) {
           fail(e);
         }
+        rest = skipped(rest);
         if (rest) yield rest;
         if (decoded === 0) throw new AudioDecodeError(file, 'corrupt', `no audio could be decoded from the ${FORMAT_NAME[format]} stream`);
         checkEnd(decoded);

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CrnnConfig } from './manifest';
 import { timePoolFactor } from './manifest';
+import { bnReluPool, type BatchStats } from './bn-relu-pool';
+import { gruRecurrence } from './gru-kernel';
 import { conv2dBackpropFilterFromOps } from './wasm-kernels';
 import { createRng } from '../random';
 
@@ -68,43 +70,6 @@ export function initCrnnWeights(config: CrnnConfig, shape: CrnnShape, seed: numb
     weights.set(name, tf.tensor(data, s));
   }
   return weights;
-}
-
-/**
- * Training-mode BatchNorm over all axes but the last, with a hand-written backward: tfjs's own batchNorm
- * gradient tiles the statistics to the full tensor, which dominated the train step on wasm.
- */
-export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, collectStats: boolean): { y: tf.Tensor4D; stats?: { mean: tf.Tensor1D; variance: tf.Tensor1D } } {
-  const channels = x.shape[3];
-  const count = x.shape[0] * x.shape[1] * x.shape[2];
-  // Column sums as a ones-vector matmul: wasm reduces over leading axes by transposing first, which is slow.
-  // (A fresh ones vector per call: the forward's tensors are disposed before the gradient runs.)
-  const colSum = (t: tf.Tensor) => tf.matMul(tf.ones([1, count]) as tf.Tensor2D, t.reshape([count, channels]) as tf.Tensor2D).reshape([channels]);
-  let stats: { mean: tf.Tensor1D; variance: tf.Tensor1D } | undefined;
-  const fused = tf.customGrad((xIn, gIn, bIn, save) => {
-    const xv = xIn as tf.Tensor4D;
-    const mu = tf.div(colSum(xv), count);
-    const xc = tf.sub(xv, mu);
-    const variance = tf.div(colSum(tf.square(xc)), count);
-    const inv = tf.rsqrt(tf.add(variance, BN_EPSILON));
-    const xhat = tf.mul(xc, inv);
-    if (collectStats) stats = { mean: tf.keep(mu.clone()) as tf.Tensor1D, variance: tf.keep(variance.clone()) as tf.Tensor1D };
-    (save as tf.GradSaveFunc)([xhat, inv, gIn as tf.Tensor]);
-    return {
-      value: tf.add(tf.mul(xhat, gIn as tf.Tensor), bIn as tf.Tensor),
-      gradFunc: (dy, saved) => {
-        const [xh, iv, g] = saved;
-        const dbeta = colSum(dy);
-        const dgamma = colSum(tf.mul(dy, xh));
-        // dx = gamma * inv / N * (N * dy - sum(dy) - xhat * sum(dy * xhat))
-        const scale = tf.div(tf.mul(g, iv), count);
-        const dx = tf.mul(tf.sub(tf.sub(tf.mul(dy, count), dbeta), tf.mul(xh, dgamma)), scale);
-        return [dx, dgamma, dbeta];
-      },
-    };
-  });
-  const y = fused(x, gamma, beta) as tf.Tensor4D;
-  return { y, stats };
 }
 
 /**
@@ -181,7 +146,7 @@ export interface ForwardResult {
   /** [batch, T', classes] pre-sigmoid scores at pooled time resolution. */
   logits: tf.Tensor3D;
   /** Per conv block batch mean and variance over [batch, time, freq], when training with collectBatchStats. */
-  batchStats: { mean: tf.Tensor1D; variance: tf.Tensor1D }[];
+  batchStats: BatchStats[];
 }
 
 function w(weights: CrnnWeights, name: string): tf.Tensor {
@@ -193,23 +158,9 @@ function w(weights: CrnnWeights, name: string): tf.Tensor {
 /** One GRU direction over [batch, steps, in] (weights `${prefix}/...`), returning every step's state. */
 export function gruDirection(x: tf.Tensor3D, weights: CrnnWeights, prefix: string, units: number): tf.Tensor3D {
   const [batch, steps, inDim] = x.shape;
-  // Input projections for every step in one matmul; only h·R stays in the loop.
+  // Input projections for every step in one matmul; the recurrence is one fused op (gru-kernel.ts).
   const xw = tf.add(tf.matMul(x.reshape([batch * steps, inDim]), w(weights, `${prefix}/kernel`) as tf.Tensor2D), w(weights, `${prefix}/bias`)).reshape([batch, steps, 3 * units]);
-  const xs = tf.unstack(xw, 1) as tf.Tensor2D[];
-  const recurrent = w(weights, `${prefix}/recurrent`) as tf.Tensor2D;
-  const recurrentBias = w(weights, `${prefix}/recurrent_bias`);
-  let h: tf.Tensor2D = tf.zeros([batch, units]);
-  const outputs: tf.Tensor2D[] = [];
-  for (let t = 0; t < steps; t++) {
-    const hr = tf.add(tf.matMul(h, recurrent), recurrentBias) as tf.Tensor2D;
-    const [xzr, xn] = tf.split(xs[t], [2 * units, units], 1);
-    const [hzr, hn] = tf.split(hr, [2 * units, units], 1);
-    const [z, r] = tf.split(tf.sigmoid(tf.add(xzr, hzr)), 2, 1);
-    const n = tf.tanh(tf.add(xn, tf.mul(r, hn)));
-    h = tf.add(n, tf.mul(z, tf.sub(h, n))) as tf.Tensor2D;
-    outputs.push(h);
-  }
-  return tf.stack(outputs, 1) as tf.Tensor3D;
+  return gruRecurrence(xw as tf.Tensor3D, w(weights, `${prefix}/recurrent`) as tf.Tensor2D, w(weights, `${prefix}/recurrent_bias`) as tf.Tensor1D, units);
 }
 
 /**
@@ -228,14 +179,13 @@ export function crnnForward(weights: CrnnWeights, config: CrnnConfig, input: tf.
     const gamma = w(weights, `bn${i}/gamma`);
     const beta = w(weights, `bn${i}/beta`);
     if (options.training) {
-      const { y, stats } = batchNormTraining(x, gamma, beta, options.collectBatchStats ?? false);
+      const { y, stats } = bnReluPool(x, gamma, beta, { poolTime: block.poolTime, poolFreq: block.poolFreq, epsilon: BN_EPSILON, collectStats: options.collectBatchStats ?? false });
       if (stats) batchStats.push(stats);
       x = y;
     } else {
       x = tf.batchNorm(x, w(weights, `bn${i}/mean`), w(weights, `bn${i}/variance`), beta, gamma, BN_EPSILON) as tf.Tensor4D;
+      x = tf.maxPool(tf.relu(x) as tf.Tensor4D, [block.poolTime, block.poolFreq], [block.poolTime, block.poolFreq], 'valid');
     }
-    x = tf.relu(x) as tf.Tensor4D;
-    x = tf.maxPool(x, [block.poolTime, block.poolFreq], [block.poolTime, block.poolFreq], 'valid');
     if (dropout > 0) x = tf.dropout(x, dropout, undefined, seed()) as tf.Tensor4D;
   });
   const [batch, steps, freq, channels] = x.shape;

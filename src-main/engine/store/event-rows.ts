@@ -13,6 +13,7 @@ interface RawEvent {
   verified: 0 | 1;
   model_id: number | null;
   deleted: 0 | 1;
+  rejected: 0 | 1;
   version: number;
   created_at: string;
   updated_at: string;
@@ -29,12 +30,13 @@ export const toEvent = (raw: RawEvent): EventRow => ({
   verified: raw.verified === 1,
   modelId: raw.model_id,
   deleted: raw.deleted === 1,
+  rejected: raw.rejected === 1,
   version: raw.version,
   createdAt: raw.created_at,
   updatedAt: raw.updated_at,
 });
 
-export const EVENT_COLUMNS = 'e.id, e.recording_id, e.label, e.onset, e.offset, e.confidence, e.source, e.verified, e.model_id, e.deleted, e.version, e.created_at, e.updated_at';
+export const EVENT_COLUMNS = 'e.id, e.recording_id, e.label, e.onset, e.offset, e.confidence, e.source, e.verified, e.model_id, e.deleted, e.rejected, e.version, e.created_at, e.updated_at';
 
 export function toRawEvents(rows: unknown[]): EventRow[] {
   return (rows as RawEvent[]).map(toEvent);
@@ -70,6 +72,7 @@ export function stateOf(event: EventState): EventState {
     verified: event.verified,
     modelId: event.modelId,
     deleted: event.deleted,
+    rejected: event.rejected,
   };
 }
 
@@ -83,12 +86,15 @@ export function sameState(a: EventState, b: EventState): boolean {
     a.source === b.source &&
     a.verified === b.verified &&
     a.modelId === b.modelId &&
-    a.deleted === b.deleted
+    a.deleted === b.deleted &&
+    a.rejected === b.rejected
   );
 }
 
+/** Snapshots written before schema v3 have no `rejected`: they were not rejected. */
 export function parseSnapshot(json: string, eventId: number, version: number): EventSnapshot {
-  return parseJson<EventSnapshot>(json, `event ${eventId} version ${version}`);
+  const snapshot = parseJson<EventSnapshot>(json, `event ${eventId} version ${version}`);
+  return { ...snapshot, rejected: snapshot.rejected === true };
 }
 
 interface RawEdit {
@@ -159,8 +165,8 @@ export class EditWriter {
     const editId = this.ensureEdit();
     const { lastInsertRowid } = sql(
       this.db,
-      `INSERT INTO events (recording_id, label, onset, offset, confidence, source, verified, model_id, deleted, version,
-         created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 1, ?, ?)`,
+      `INSERT INTO events (recording_id, label, onset, offset, confidence, source, verified, model_id, deleted, rejected,
+         version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 1, ?, ?)`,
     ).run(
       state.recordingId,
       state.label,
@@ -184,7 +190,7 @@ export class EditWriter {
     sql(
       this.db,
       `UPDATE events SET label = ?, onset = ?, offset = ?, confidence = ?, source = ?, verified = ?, model_id = ?,
-         deleted = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+         deleted = ?, rejected = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
     ).run(
       next.label,
       next.onset,
@@ -194,6 +200,7 @@ export class EditWriter {
       toFlag(next.verified),
       next.modelId,
       toFlag(next.deleted),
+      toFlag(next.rejected),
       this.now,
       current.id,
       current.version,

@@ -3,6 +3,8 @@ import { type Db, openDatabase } from './db';
 import * as detection from './detection';
 import * as events from './events';
 import * as labels from './labels';
+import * as labelChanges from './label-changes';
+import * as eventReview from './event-review';
 import { migrate, type MigrationOutcome } from './migrations';
 import * as models from './models';
 import * as projects from './projects';
@@ -20,6 +22,8 @@ export { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion, type Migration, typ
 export type { NewProject } from './projects';
 export type { RecordingInput, UpsertRecordingsResult } from './recordings';
 export type { LabelInput } from './labels';
+export type { LabelChangeResult, LabelEventFate } from './label-changes';
+export type { ReviewDecision } from './event-review';
 export type { EditOptions, EventFilter, EventPatch, NewEvent, PredictedEventInput } from './events';
 export type { UndoRedoResult } from './undo';
 export type { TrainingRecording } from './review';
@@ -65,6 +69,8 @@ export class Store {
   updateLabel = (id: number, patch: Partial<labels.LabelInput>) => labels.updateLabel(this.db, id, patch);
   removeLabel = (id: number) => labels.removeLabel(this.db, id);
   listLabels = (labelSetId: number) => labels.listLabels(this.db, labelSetId);
+  renameLabel = (id: number, name: string) => labelChanges.renameLabel(this.db, id, name);
+  deleteLabel = (id: number, fate: labelChanges.LabelEventFate) => labelChanges.deleteLabel(this.db, id, fate);
 
   // Events and their history
   createEvents = (inputs: readonly events.NewEvent[], options?: events.EditOptions) => events.createEvents(this.db, inputs, options);
@@ -80,6 +86,8 @@ export class Store {
   undo = (projectId: number) => undoRedo.undo(this.db, projectId);
   redo = (projectId: number) => undoRedo.redo(this.db, projectId);
   undoRedoState = (projectId: number) => undoRedo.undoRedoState(this.db, projectId);
+  decideEvent = (eventId: number, decision: eventReview.ReviewDecision) => eventReview.decideEvent(this.db, eventId, decision);
+  reviewQueueEvents = (projectId: number) => eventReview.reviewQueueEvents(this.db, projectId);
   listEdits = (projectId: number, limit?: number) => undoRedo.listEdits(this.db, projectId, limit);
   exportAnnotationSet = (projectId: number, options?: { reviewedOnly?: boolean }) =>
     review.exportAnnotationSet(this.db, projectId, options);

@@ -162,9 +162,16 @@ CREATE TABLE edit_recording_states (
 ) WITHOUT ROWID;
 `;
 
+// A prediction a reviewer rejected: deleted like any removed event, and remembered as a judged false
+// alarm so the project's review queue keeps counting it. Rows written before v3 are not rejected.
+const v3RejectedEvents = `
+ALTER TABLE events ADD COLUMN rejected INTEGER NOT NULL DEFAULT 0 CHECK (rejected IN (0, 1));
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'core tables: projects, recordings, events and versions, edits, models, runs', up: (db) => db.exec(v1Core) },
   { version: 2, description: 'label sets and labels; recording review state in edits', up: (db) => db.exec(v2LabelsAndReviewUndo) },
+  { version: 3, description: 'rejected predictions (review queue)', up: (db) => db.exec(v3RejectedEvents) },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

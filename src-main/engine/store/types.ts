@@ -64,6 +64,8 @@ export interface EventState {
   verified: boolean;
   modelId: number | null;
   deleted: boolean;
+  /** A reviewer rejected this prediction (a false alarm); set together with `deleted`. */
+  rejected: boolean;
 }
 
 export interface EventSnapshot extends EventState {
