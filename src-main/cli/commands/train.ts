@@ -3,7 +3,8 @@ import { defineCommand, type CliIO } from '../command';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../../engine/model/backend';
 import type { EpochRecord } from '../../engine/train/checkpoint';
 import { DEFAULT_FEATURE_CONFIG } from '../../engine/features/config';
-import { trainCrnn } from '../../engine/train/trainer';
+import type { CrnnConfig } from '../../engine/model/manifest';
+import { DEFAULT_CRNN_CONFIG, trainCrnn } from '../../engine/train/trainer';
 import { summaryOf } from '../registry';
 
 function formatSeconds(s: number): string {
@@ -32,6 +33,17 @@ function progress(io: CliIO, epochs: number) {
       io.stderr(`epoch ${r.epoch}/${epochs}: loss ${r.loss.toFixed(4)}  validation ER ${r.errorRate.toFixed(3)} F ${(r.fMeasure * 100).toFixed(1)}%  (${formatSeconds(r.seconds)})${improved ? '  * best, saved' : ''}\n`);
     },
   };
+}
+
+/** The default CRNN with other filter counts (one per default block) and GRU size. */
+function crnnArchitecture(filters: string[] | undefined, gruUnits: number | undefined): CrnnConfig | undefined {
+  if (!filters && gruUnits === undefined) return undefined;
+  const blocks = DEFAULT_CRNN_CONFIG.convBlocks;
+  const counts = filters?.map(Number) ?? blocks.map((b) => b.filters);
+  if (counts.length !== blocks.length || counts.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new CliUsageError(`--filters needs ${blocks.length} positive integers (one per conv block), got "${filters?.join(',')}"`);
+  }
+  return { ...DEFAULT_CRNN_CONFIG, convBlocks: blocks.map((b, i) => ({ ...b, filters: counts[i] })), gruUnits: gruUnits ?? DEFAULT_CRNN_CONFIG.gruUnits };
 }
 
 /** The equivalent command line, recorded in the model manifest. */
@@ -67,6 +79,8 @@ export const trainCommand = defineCommand(
       'crops-per-epoch': { kind: 'integer', valueName: 'N', min: 1, default: 1200, description: 'Mixtures drawn per epoch with --corpus' },
       ambience: { kind: 'string', valueName: 'DIR', description: 'Event-free recordings (`earmark mix --splits validation --events-per-minute 0`): the final post-processing keeps false alarms within --false-alarms-per-hour on them' },
       'false-alarms-per-hour': { kind: 'number', valueName: 'N', min: 0, default: 2, description: 'False-alarm budget per class and hour of --ambience' },
+      filters: { kind: 'list', valueName: 'a,b,c', description: 'Filters of each conv block of a new model (default 16,32,32; pooling as the default CRNN)' },
+      'gru-units': { kind: 'integer', valueName: 'N', min: 1, description: 'GRU units per direction of a new model (default 32)' },
       'background-tc': { kind: 'number', valueName: 'SECONDS', min: 0, default: 4, description: 'Background subtraction time constant in the features (0: off)' },
     },
     examples: ['earmark train --data data/mix-v1 --out models/mine', 'earmark train --data data/mix-v1 --out models/mine --resume'],
@@ -74,6 +88,7 @@ export const trainCommand = defineCommand(
   async ({ options }, io) => {
     if (!options.data) throw new CliUsageError('--data DIR is required');
     if (!options.out) throw new CliUsageError('--out MODEL_DIR is required');
+    const architecture = crnnArchitecture(options.filters, options['gru-units']);
     const backend = await selectBackend(options.backend as BackendName | undefined, (line) => io.stderr(`${line}\n`));
     const bar = progress(io, options.epochs);
     const started = performance.now();
@@ -88,6 +103,7 @@ export const trainCommand = defineCommand(
       cropSeconds: options.crop,
       patience: options.patience,
       learningRate: options.lr,
+      architecture,
       features: { ...DEFAULT_FEATURE_CONFIG, ...(options['background-tc'] > 0 ? { background: { timeConstantSeconds: options['background-tc'] } } : {}) },
       corpus: options.corpus ? { dir: options.corpus, cropsPerEpoch: options['crops-per-epoch'] } : undefined,
       ambience: options.ambience ? { dir: options.ambience, perHour: options['false-alarms-per-hour'] } : undefined,
