@@ -23,7 +23,7 @@ describe('earmark convert', () => {
   it('Audacity -> CSV -> Raven keeps events; --filename names the recording', async () => {
     let io = capture();
     expect(await convertCommand.run([join(dir, 'labels.txt'), join(dir, 'out.csv'), '--from', 'audacity', '--filename', 'rec1.wav'], io)).toBe(0);
-    expect(await readFile(join(dir, 'out.csv'), 'utf8')).toBe('filename,onset,offset,label,confidence\r\nrec1.wav,1.5,2.25,bird,\r\nrec1.wav,3,4,frog,\r\n');
+    expect(await readFile(join(dir, 'out.csv'), 'utf8')).toBe('filename,onset,offset,label,confidence,low_frequency,high_frequency\r\nrec1.wav,1.5,2.25,bird,,800,6000\r\nrec1.wav,3,4,frog,,,\r\n');
     io = capture();
     expect(await convertCommand.run([join(dir, 'labels.txt'), join(dir, 'out.raven.txt'), '--from', 'audacity', '--to', 'raven', '--filename', 'rec1.wav'], io)).toBe(0);
     const raven = await readAnnotationFile(join(dir, 'out.raven.txt'), 'raven', { filename: 'rec1.wav' });

@@ -29,7 +29,7 @@ function fakeApi(handlers: Record<string, Handler>) {
 const edits = (canUndo: boolean, canRedo = false): EditState => ({ projectId: 1, canUndo, canRedo, undoDescription: canUndo ? 'move event 7' : null, redoDescription: null });
 
 function row(over: Partial<SoundEventRow> = {}): SoundEventRow {
-  return { id: 7, recordingId: 3, labelId: 1, onset: 1, offset: 2, confidence: 0.9, source: 'predicted', verified: false, version: 1, updatedAt: 't0', ...over };
+  return { id: 7, recordingId: 3, labelId: 1, onset: 1, offset: 2, confidence: 0.9, source: 'predicted', verified: false, lowFrequency: null, highFrequency: null, version: 1, updatedAt: 't0', ...over };
 }
 
 function recording(over: Partial<Recording> = {}): Recording {

@@ -5,7 +5,7 @@ import { freeShortcut, labelNameError } from '../src-renderer/lib/labelName';
 import { unusedLabelColor } from '../src-renderer/lib/palette';
 
 const item = (id: number, path: string, labelId: number, onset: number, confidence: number | null, threshold: number): ReviewItem => ({
-  event: { id, recordingId: 1, labelId, onset, offset: onset + 1, confidence, source: 'predicted', verified: false, version: 1, updatedAt: '' },
+  event: { id, recordingId: 1, labelId, onset, offset: onset + 1, confidence, source: 'predicted', verified: false, lowFrequency: null, highFrequency: null, version: 1, updatedAt: '' },
   path,
   state: 'pending',
   threshold,

@@ -2,7 +2,10 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { encodeWav } from '../src-main/engine/audio/wav';
+import { expect } from 'vitest';
+import { ApiError, type ApiMethod, type ApiParams, type ApiResult } from '../src-main/api/contract';
 import type { Detector, DetectorFactory } from '../src-main/service/detector';
+import type { EarmarkService } from '../src-main/service/types';
 
 /** A temp project folder with generated WAVs: a.wav (2 s), sub/b.wav (3 s), plus a broken c.wav. */
 export function makeAudioFolder(): { dir: string; root: string; dbPath: string; modelDir: string } {
@@ -47,4 +50,16 @@ export async function waitFor<T>(check: () => Promise<T | undefined> | T | undef
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** One typed call of the service API. */
+export async function callService<M extends ApiMethod>(service: EarmarkService, method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
+  return (await service.call(method, params)) as ApiResult<M>;
+}
+
+/** The ApiError a call is expected to fail with. */
+export async function apiRejection(promise: Promise<unknown>): Promise<ApiError> {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(ApiError);
+  return error as ApiError;
 }

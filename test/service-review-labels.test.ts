@@ -1,25 +1,18 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError, type ApiMethod, type ApiParams, type ApiResult } from '../src-main/api/contract';
+import { type ApiMethod, type ApiParams, type ApiResult } from '../src-main/api/contract';
 import { openStore, type Store } from '../src-main/engine/store';
 import { createService } from '../src-main/service/service';
 import type { EarmarkService } from '../src-main/service/types';
-import { fakeDetectorFactory, makeAudioFolder, waitFor } from './service-helpers';
+import { apiRejection, callService, fakeDetectorFactory, makeAudioFolder, waitFor } from './service-helpers';
 
 let folder: ReturnType<typeof makeAudioFolder>;
 let store: Store;
 let service: EarmarkService;
 
-async function call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
-  return (await service.call(method, params)) as ApiResult<M>;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(ApiError);
-  return error as ApiError;
-}
+const call = <M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> => callService(service, method, params);
+const rejection = apiRejection;
 
 beforeEach(async () => {
   folder = makeAudioFolder();

@@ -61,6 +61,8 @@ export const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 export const JobId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'job ids are letters, digits, - and _');
 /** A time in seconds within a recording. */
 export const Seconds = z.number().finite().min(0).max(LIMITS.maxSeconds);
+/** A frequency in Hz (an event's band); the service also checks it against the recording's Nyquist frequency. */
+export const Hertz = z.number().finite().min(0).max(1_000_000);
 /** A probability / confidence. */
 export const Confidence = z.number().finite().min(0).max(1);
 export const PathString = z.string().min(1).max(LIMITS.pathLength).refine((s) => !s.includes('\0'), 'path contains a NUL byte');
@@ -146,6 +148,9 @@ export const SoundEventRow = z.object({
   source: EventSource,
   /** True once a person confirmed or edited the event (drawn differently from predictions). */
   verified: z.boolean(),
+  /** Frequency band in Hz (a box on the spectrogram); both null when the event spans the whole spectrum. */
+  lowFrequency: z.number().nullable(),
+  highFrequency: z.number().nullable(),
   /** Increases by one on every edit of this event. */
   version: z.number().int().min(1),
   updatedAt: Timestamp,
@@ -321,6 +326,15 @@ export const SpectrogramScale = z.enum(['mel', 'linear']);
 const p = z.strictObject;
 const EventMutation = z.object({ event: SoundEventRow, edits: EditState });
 
+/** A band has both ends (numbers with low < high, or both null) or is not given at all. */
+function bandIsWhole(v: { lowFrequency?: number | null; highFrequency?: number | null }): boolean {
+  const { lowFrequency: low, highFrequency: high } = v;
+  if (low === undefined || high === undefined) return low === high;
+  if (low === null || high === null) return low === high;
+  return low < high;
+}
+const bandMessage = { message: 'give lowFrequency and highFrequency together, low below high (both null clears the band)', path: ['highFrequency'] };
+
 export const api = {
   /** What is running: version, host kind, compute backend, active model, useful folders. */
   'app.info': {
@@ -449,12 +463,17 @@ export const api = {
     params: p({ recordingId: Id, labelId: Id.optional(), minConfidence: Confidence.optional() }),
     result: z.array(SoundEventRow),
   },
-  /** A person draws an event (source 'human', verified). */
+  /** A person draws an event (source 'human', verified), optionally as a box with a frequency band (both ends). */
   'events.create': {
-    params: p({ recordingId: Id, labelId: Id, onset: Seconds, offset: Seconds }).refine((v) => v.onset < v.offset, { message: 'onset must be before offset', path: ['offset'] }),
+    params: p({ recordingId: Id, labelId: Id, onset: Seconds, offset: Seconds, lowFrequency: Hertz.optional(), highFrequency: Hertz.optional() })
+      .refine((v) => v.onset < v.offset, { message: 'onset must be before offset', path: ['offset'] })
+      .refine(bandIsWhole, bandMessage),
     result: EventMutation,
   },
-  /** Move, resize, relabel or verify an event; any change by a person marks it verified. */
+  /**
+   * Move, resize, relabel or verify an event; any change by a person marks it verified.
+   * `lowFrequency` and `highFrequency` go together: numbers set the band, both null clear it.
+   */
   'events.update': {
     params: p({
       eventId: Id,
@@ -462,9 +481,13 @@ export const api = {
       offset: Seconds.optional(),
       labelId: Id.optional(),
       verified: z.boolean().optional(),
+      lowFrequency: Hertz.nullable().optional(),
+      highFrequency: Hertz.nullable().optional(),
       /** If given, the update is refused with 'conflict' unless the event is still at this version. */
       expectedVersion: z.number().int().min(1).optional(),
-    }).refine((v) => v.onset === undefined || v.offset === undefined || v.onset < v.offset, { message: 'onset must be before offset', path: ['offset'] }),
+    })
+      .refine((v) => v.onset === undefined || v.offset === undefined || v.onset < v.offset, { message: 'onset must be before offset', path: ['offset'] })
+      .refine(bandIsWhole, bandMessage),
     result: EventMutation,
   },
   'events.delete': { params: p({ eventId: Id }), result: z.object({ eventId: Id, edits: EditState }) },

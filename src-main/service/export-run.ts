@@ -27,8 +27,11 @@ function undecodable(recording: RecordingRow, eventCount: number): boolean {
 function soundEvent(e: EventRow, recording: RecordingRow, params: Params): SoundEvent {
   const sound: SoundEvent = { filename: recording.relPath, onset: e.onset, offset: e.offset, label: e.label };
   if (params.includeConfidence && e.confidence !== null) sound.confidence = e.confidence;
-  // A Raven selection is a box; an event without a frequency band spans the whole spectrum.
-  if (params.format === 'raven' && recording.sampleRate) {
+  if (e.lowFrequency !== null && e.highFrequency !== null) {
+    sound.lowFrequency = e.lowFrequency;
+    sound.highFrequency = e.highFrequency;
+  } else if (params.format === 'raven' && recording.sampleRate) {
+    // A Raven selection is a box; an event without a frequency band spans the whole spectrum.
     sound.lowFrequency = 0;
     sound.highFrequency = recording.sampleRate / 2;
   }

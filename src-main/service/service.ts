@@ -23,6 +23,7 @@ import { JobRegistry } from './jobs';
 import { SizedLru } from './lru';
 import { runExport } from './export-run';
 import { relativePosix } from './paths';
+import { computePeaksInWorker } from '../engine/audio/peaks-in-worker';
 import { computePeaks, downsamplePeaks, roundedArray, sampledPeaks, type PeakArrays } from './peaks';
 import { computeSpectrogram } from './spectrogram';
 import type { EarmarkService, HostContext, MediaFile } from './types';
@@ -302,7 +303,7 @@ export async function createService(options: ServiceOptions, host: HostContext):
     if (cached) return Promise.resolve(cached);
     let running = basePeaksRunning.get(key);
     if (!running) {
-      running = computePeaks(recording.absPath, BASE_PEAKS_PER_SECOND).then((peaks) => {
+      running = computePeaksInWorker(recording.absPath, BASE_PEAKS_PER_SECOND).then((peaks) => {
         peakCache.set(key, peaks, peaks.min.byteLength * 2);
         return peaks;
       });
@@ -513,7 +514,8 @@ export async function createService(options: ServiceOptions, host: HostContext):
       const recording = store.getRecording(p.recordingId);
       const label = labelById(p.labelId, recording.projectId);
       checkTimesWithin(recording, p.onset, p.offset);
-      const [row] = store.createEvents([{ recordingId: recording.id, label: label.name, onset: p.onset, offset: p.offset, source: 'human' }], { description: `Add ${label.name} event` });
+      const band = p.lowFrequency !== undefined ? { lowFrequency: p.lowFrequency, highFrequency: p.highFrequency } : {};
+      const [row] = store.createEvents([{ recordingId: recording.id, label: label.name, onset: p.onset, offset: p.offset, source: 'human', ...band }], { description: `Add ${label.name} event` });
       recordingChanged(recording.id);
       return { event: eventOut(row, recording.projectId), edits: editState(recording.projectId) };
     },
@@ -532,7 +534,8 @@ export async function createService(options: ServiceOptions, host: HostContext):
         ...(p.offset !== undefined ? { offset: p.offset } : {}),
         ...(label !== undefined ? { label } : {}),
         ...(p.verified !== undefined ? { verified: p.verified } : {}),
-      });
+        ...(p.lowFrequency !== undefined ? { lowFrequency: p.lowFrequency, highFrequency: p.highFrequency } : {}),
+      }, p.lowFrequency === null ? { description: `Clear the frequency band of ${event.label} event` } : {});
       recordingChanged(recording.id);
       return { event: eventOut(row, recording.projectId), edits: editState(recording.projectId) };
     },

@@ -72,15 +72,21 @@ function fftSizeFor(scale: 'mel' | 'linear', bins: number, rate: number): number
 }
 
 /**
+ * How the samples are read: one stream from the range's start, one excerpt per column (widely spaced
+ * columns), or whichever fits the spacing. Both give the same columns; tests compare them.
+ */
+export type SpectrogramReading = 'auto' | 'stream' | 'excerpts';
+
+/**
  * Magnitude spectrogram of [start, end): `columns` Hann-windowed frames centred evenly across the
  * range, streamed from disk from the range's start (memory bounded by one FFT window plus one decode chunk).
  */
-export async function computeSpectrogram(file: string, request: SpectrogramRequest): Promise<SpectrogramTile> {
+export async function computeSpectrogram(file: string, request: SpectrogramRequest, reading: SpectrogramReading = 'auto'): Promise<SpectrogramTile> {
   const source = await openAudioSource(file);
   const rate = source.sampleRate;
   const { bins } = request;
   const fftSize = fftSizeFor(request.scale, bins, rate);
-  const sparse = ((request.end - request.start) * rate) / request.columns >= SPARSE_SPACING_WINDOWS * fftSize;
+  const sparse = reading === 'auto' ? ((request.end - request.start) * rate) / request.columns >= SPARSE_SPACING_WINDOWS * fftSize : reading === 'excerpts';
   const columns = sparse ? Math.min(request.columns, SPARSE_MAX_COLUMNS) : request.columns;
   const half = fftSize / 2 + 1;
   const bank = filterBank(request.scale, bins, fftSize, rate);

@@ -66,6 +66,8 @@ export function eventView(row: EventRow, labelId: number): SoundEventRow {
     confidence: row.confidence,
     source: row.source,
     verified: row.verified,
+    lowFrequency: row.lowFrequency,
+    highFrequency: row.highFrequency,
     version: row.version,
     updatedAt: row.updatedAt,
   };

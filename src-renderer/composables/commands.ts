@@ -206,6 +206,7 @@ export function useCommands() {
       case 'accept': return quiet(judge('accept'));
       case 'reject': return quiet(judge('reject'));
       case 'nudge': return nudge(cmd.edge ?? 'onset', cmd.amount ?? 0);
+      case 'clearBand': return quiet(events.clearBands(events.selected.slice()));
     }
   }
 

@@ -28,7 +28,8 @@ export type Action =
   | 'reviewPrev'
   | 'accept'
   | 'reject'
-  | 'nudge';
+  | 'nudge'
+  | 'clearBand';
 
 export interface KeyLike {
   key: string;
@@ -75,6 +76,8 @@ export const SHORTCUT_HELP: { keys: string; action: string }[] = [
   { keys: 'X', action: 'Reject the prediction as a false alarm (then the next one)' },
   { keys: 'J / Shift+J', action: 'Move the selected event\'s onset 50 ms earlier / later' },
   { keys: 'K / Shift+K', action: 'Move the selected event\'s offset 50 ms later / earlier' },
+  { keys: 'Shift+drag on the spectrogram', action: 'Draw an event as a box (inside the selected event: set its frequency band)' },
+  { keys: 'B', action: 'Clear the selected events\' frequency bands' },
   { keys: 'Esc', action: 'Clear selection, close dialogs' },
   { keys: '?', action: 'This help' },
 ];
@@ -114,6 +117,7 @@ export function resolveKey(e: KeyLike): Resolved | null {
   if (k === 'v' || k === 'V') return { action: 'accept' };
   if (k === 'x' || k === 'X') return { action: 'reject' };
   if (k === 'j' || k === 'J') return { action: 'nudge', edge: 'onset', amount: e.shiftKey ? NUDGE_SECONDS : -NUDGE_SECONDS };
+  if (k === 'b' || k === 'B') return { action: 'clearBand' };
   if (k === 'k' || k === 'K') return { action: 'nudge', edge: 'offset', amount: e.shiftKey ? -NUDGE_SECONDS : NUDGE_SECONDS };
   return null;
 }

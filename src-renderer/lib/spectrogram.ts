@@ -37,14 +37,14 @@ const STOPS: [number, number, number, number][] = [
   [1.0, 252, 253, 191],
 ];
 
-function buildLut(): Uint8ClampedArray {
+function buildLut(stops: readonly [number, number, number, number][] = STOPS): Uint8ClampedArray {
   const lut = new Uint8ClampedArray(256 * 3);
   for (let i = 0; i < 256; i++) {
     const t = i / 255;
     let j = 0;
-    while (j < STOPS.length - 2 && t > STOPS[j + 1][0]) j++;
-    const [p0, r0, g0, b0] = STOPS[j];
-    const [p1, r1, g1, b1] = STOPS[j + 1];
+    while (j < stops.length - 2 && t > stops[j + 1][0]) j++;
+    const [p0, r0, g0, b0] = stops[j];
+    const [p1, r1, g1, b1] = stops[j + 1];
     const u = (t - p0) / (p1 - p0);
     lut[i * 3] = r0 + (r1 - r0) * u;
     lut[i * 3 + 1] = g0 + (g1 - g0) * u;
@@ -54,6 +54,35 @@ function buildLut(): Uint8ClampedArray {
 }
 
 export const COLORMAP = buildLut();
+
+export const COLORMAP_NAMES = ['magma', 'viridis', 'grey', 'inverted grey'] as const;
+export type ColormapName = (typeof COLORMAP_NAMES)[number];
+
+const COLORMAPS: Record<ColormapName, Uint8ClampedArray> = {
+  magma: COLORMAP,
+  viridis: buildLut([[0, 68, 1, 84], [0.25, 59, 82, 139], [0.5, 33, 145, 140], [0.75, 94, 201, 98], [1, 253, 231, 37]]),
+  grey: buildLut([[0, 0, 0, 0], [1, 255, 255, 255]]),
+  // Raven's and Audacity's classic look: loud is dark on white.
+  'inverted grey': buildLut([[0, 255, 255, 255], [1, 0, 0, 0]]),
+};
+
+/** The tiles' 0..255 levels span this many dB (the service's dynamic range). */
+const LEVEL_SPAN_DB = 80;
+
+/**
+ * A colour table for the tiles' 0..255 levels after gain (dB added to every level) and contrast
+ * (the slope around mid-level: above 1 stretches, below 1 flattens).
+ */
+export function spectrogramPalette(name: ColormapName, gainDb = 0, contrast = 1): Uint8ClampedArray {
+  const colors = COLORMAPS[name] ?? COLORMAP;
+  const shift = (gainDb / LEVEL_SPAN_DB) * 255;
+  const out = new Uint8ClampedArray(256 * 3);
+  for (let v = 0; v < 256; v++) {
+    const i = Math.max(0, Math.min(255, Math.round((v + shift - 127.5) * contrast + 127.5)));
+    out.set(colors.subarray(i * 3, i * 3 + 3), v * 3);
+  }
+  return out;
+}
 
 /** Frame range [first, last) that covers pixel column x of a `width`-pixel view of [start, end). */
 export function framesForColumn(
@@ -75,7 +104,7 @@ export function framesForColumn(
  * RGBA pixels (width × bins, top row = highest bin) for the window [start, end).
  * When several frames fall in one column the loudest is kept so short events stay visible.
  */
-export function renderColumns(img: SpectrogramImage, width: number, start: number, end: number): Uint8ClampedArray {
+export function renderColumns(img: SpectrogramImage, width: number, start: number, end: number, palette: Uint8ClampedArray = COLORMAP): Uint8ClampedArray {
   const { bins, values, frames, secondsPerFrame } = img;
   const out = new Uint8ClampedArray(width * bins * 4);
   const total = frames * secondsPerFrame;
@@ -99,9 +128,9 @@ export function renderColumns(img: SpectrogramImage, width: number, start: numbe
         if (s > v) v = s;
       }
       const o = ((bins - 1 - b) * width + x) * 4;
-      out[o] = COLORMAP[v * 3];
-      out[o + 1] = COLORMAP[v * 3 + 1];
-      out[o + 2] = COLORMAP[v * 3 + 2];
+      out[o] = palette[v * 3];
+      out[o + 1] = palette[v * 3 + 1];
+      out[o + 2] = palette[v * 3 + 2];
       out[o + 3] = 255;
     }
   }

@@ -12,6 +12,14 @@ export interface EventPatch {
   offset?: number;
   labelId?: number;
   verified?: boolean;
+  /** Both together: numbers set the frequency band, both null clear it. */
+  lowFrequency?: number | null;
+  highFrequency?: number | null;
+}
+
+export interface FrequencyBand {
+  lowFrequency: number;
+  highFrequency: number;
 }
 
 /**
@@ -93,7 +101,7 @@ export const useEventsStore = defineStore('events', () => {
     }
   }
 
-  async function create(onset: number, offset: number, labelId: number): Promise<SoundEventRow | null> {
+  async function create(onset: number, offset: number, labelId: number, band?: FrequencyBand): Promise<SoundEventRow | null> {
     if (recordingId.value == null) return null;
     const problem = boundsError(onset, offset, duration());
     if (problem) {
@@ -101,7 +109,7 @@ export const useEventsStore = defineStore('events', () => {
       return null;
     }
     const rid = recordingId.value;
-    const result = await ui.save(() => api().call('events.create', { recordingId: rid, labelId, onset, offset }));
+    const result = await ui.save(() => api().call('events.create', { recordingId: rid, labelId, onset, offset, ...band }));
     replace(result.event);
     selected.value = [result.event.id];
     afterEdit(result.edits, true);
@@ -183,12 +191,18 @@ export const useEventsStore = defineStore('events', () => {
     );
   }
 
+  /** Clears the frequency band of each of `ids` that has one (one undoable edit each). */
+  async function clearBands(ids: number[]): Promise<void> {
+    const banded = events.value.filter((e) => ids.includes(e.id) && e.lowFrequency !== null);
+    for (const ev of banded) await update(ev.id, { lowFrequency: null, highFrequency: null });
+  }
+
   function neighbour(direction: 1 | -1, time: number): SoundEventRow | null {
     return direction > 0 ? nextEvent(events.value, time) : previousEvent(events.value, time);
   }
 
   return {
     recordingId, events, sorted, selected, selectedEvents, primary,
-    load, clear, select, replace, update, create, remove, split, merge, undo, redo, neighbour,
+    load, clear, select, replace, update, create, remove, split, merge, undo, redo, neighbour, clearBands,
   };
 });

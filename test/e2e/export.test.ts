@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, CHROMIUM_MISSING } from './helpers/browser';
 import { SAMPLE_RATE } from './helpers/audio';
-import { BROKEN_FLAC, openStudioInChromium, type Studio, type StudioPage } from './helpers/studio';
+import { BROKEN_FLAC, detectAllInPage, openStudioInChromium, type Studio, type StudioPage } from './helpers/studio';
 
 if (!chromiumAvailable) console.warn(CHROMIUM_MISSING);
 
@@ -21,10 +21,7 @@ describe.skipIf(!chromiumAvailable)('export dialog (Chromium against earmark ser
     ({ studio, page } = session);
     outside = path.join(studio.tmp, 'elsewhere');
     mkdirSync(outside);
-    await page.click('[data-testid="open-detection"]');
-    await page.click('[data-testid="start-detection"]');
-    await page.waitForSelector('[data-testid="detection-job"][data-status="done"]', { timeout: 60_000 });
-    await page.keyboard.press('Escape');
+    await detectAllInPage(page);
   });
 
   afterAll(() => session?.dispose());

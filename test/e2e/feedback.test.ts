@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, CHROMIUM_MISSING } from './helpers/browser';
 import type { PlantedFile } from './helpers/audio';
-import { BROKEN_FLAC, openStudioInChromium, type StudioPage } from './helpers/studio';
+import { BROKEN_FLAC, detectAllInPage, openStudioInChromium, type StudioPage } from './helpers/studio';
 
 if (!chromiumAvailable) console.warn(CHROMIUM_MISSING);
 
@@ -53,10 +53,7 @@ describe.skipIf(!chromiumAvailable)('feedback (Chromium against earmark serve)',
   beforeAll(async () => {
     session = await openStudioInChromium({ width: 1440, height: 900 }, { 'b_broken.flac': BROKEN_FLAC }, FILES);
     page = session.page;
-    await page.click('[data-testid="open-detection"]');
-    await page.click('[data-testid="start-detection"]');
-    await page.waitForSelector('[data-testid="detection-job"][data-status="done"]', { timeout: 60_000 });
-    await page.keyboard.press('Escape');
+    await detectAllInPage(page);
   });
 
   afterAll(() => session?.dispose());

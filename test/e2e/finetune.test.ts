@@ -12,6 +12,7 @@ import { createService } from '../../src-main/service/service';
 import { makeTinyModel, synthClip, TINY_FEATURES, type SynthEvent } from '../fixtures/finetune/setup';
 import { chromiumAvailable, launchChromium, openStudioPage } from './helpers/browser';
 import { ensureRendererBuilt, RENDERER_OUT } from './helpers/renderer-build';
+import { detectAllInPage } from './helpers/studio';
 
 // The learning loop in the studio: detect, correct and review files, fine-tune from the Training
 // panel, compare versions in the Models panel, and re-detect the unreviewed files with the new model.
@@ -145,10 +146,7 @@ describe.skipIf(!chromiumAvailable)('fine-tuning loop end to end (Chromium again
     await expect.poll(() => page.locator('[data-testid="file-row"]').count()).toBe(CLIPS.length);
 
     // Detect everything with the (scripted) parent.
-    await page.click('[data-testid="open-detection"]');
-    await page.click('[data-testid="start-detection"]');
-    await page.waitForSelector('[data-testid="detection-job"][data-status="done"]', { timeout: 60_000 });
-    await page.keyboard.press('Escape');
+    await detectAllInPage(page);
     await expect.poll(() => events().length, DB_POLL).toBe(9);
     const parentId = query<{ id: number }>('SELECT id FROM models WHERE name = ?', PARENT)[0].id;
 

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Label, SoundEventRow } from '../../src-main/api/contract';
 import { chromiumAvailable, CHROMIUM_MISSING } from './helpers/browser';
-import { openStudioInChromium, type StudioPage } from './helpers/studio';
+import { detectAllInPage, openStudioInChromium, type StudioPage } from './helpers/studio';
 
 if (!chromiumAvailable) console.warn(CHROMIUM_MISSING);
 
@@ -38,10 +38,7 @@ describe.skipIf(!chromiumAvailable)('labels in the UI (Chromium against earmark 
   beforeAll(async () => {
     session = await openStudioInChromium({ width: 1280, height: 800 });
     page = session.page;
-    await page.click('[data-testid="open-detection"]');
-    await page.click('[data-testid="start-detection"]');
-    await page.waitForSelector('[data-testid="detection-job"][data-status="done"]', { timeout: 60_000 });
-    await page.keyboard.press('Escape');
+    await detectAllInPage(page);
     await page.locator('[data-testid="file-row"][data-name="rec_b.wav"]').click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="event-row"]').length === 2);
     const project = (await call<{ id: number }[]>('projects.list', {}))[0];

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, CHROMIUM_MISSING } from './helpers/browser';
 import { PLANTED } from './helpers/audio';
-import { clockSeconds, openStudioInChromium, type StudioPage } from './helpers/studio';
+import { clockSeconds, detectAllInPage, openStudioInChromium, type StudioPage } from './helpers/studio';
 
 if (!chromiumAvailable) console.warn(CHROMIUM_MISSING);
 
@@ -21,10 +21,7 @@ describe.skipIf(!chromiumAvailable)('listening (Chromium against earmark serve)'
   beforeAll(async () => {
     session = await openStudioInChromium({ width: 1440, height: 900 });
     page = session.page;
-    await page.click('[data-testid="open-detection"]');
-    await page.click('[data-testid="start-detection"]');
-    await page.waitForSelector('[data-testid="detection-job"][data-status="done"]', { timeout: 60_000 });
-    await page.keyboard.press('Escape');
+    await detectAllInPage(page);
     await page.locator('[data-testid="file-row"][data-name="rec_b.wav"]').click();
     await page.waitForSelector('[data-testid="waveform"][data-ready="true"]');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="event-row"]').length === 2);

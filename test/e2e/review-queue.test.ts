@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiResult, Label, SoundEventRow } from '../../src-main/api/contract';
 import { chromiumAvailable, CHROMIUM_MISSING } from './helpers/browser';
-import { openStudioInChromium, type StudioPage } from './helpers/studio';
+import { detectAllInPage, openStudioInChromium, type StudioPage } from './helpers/studio';
 
 if (!chromiumAvailable) console.warn(CHROMIUM_MISSING);
 
@@ -38,10 +38,7 @@ describe.skipIf(!chromiumAvailable)('review queue across the project (Chromium a
     page = session.page;
     const modelJson = path.join(session.studio.tmp, 'resources', 'models', 'scripted-dcase2017', 'model.json');
     writeFileSync(modelJson, JSON.stringify({ classes: Object.keys(THRESHOLDS), postprocess: { thresholds: THRESHOLDS } }));
-    await page.click('[data-testid="open-detection"]');
-    await page.click('[data-testid="start-detection"]');
-    await page.waitForSelector('[data-testid="detection-job"][data-status="done"]', { timeout: 60_000 });
-    await page.keyboard.press('Escape');
+    await detectAllInPage(page);
     projectId = (await call<{ id: number }[]>('projects.list', {}))[0].id;
   }, 120_000);
 

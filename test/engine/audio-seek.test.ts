@@ -1,8 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decodeAudioFile } from '../../src-main/engine/audio/decode';
-import { buildFlacFrameIndex, frameAtOrBefore } from '../../src-main/engine/audio/flac-index';
+import { encodeFlacNumber, renumberFlacFrame } from '../../src-main/engine/audio/flac-excerpts';
+import { isFlacFrameHeader } from '../../src-main/engine/audio/flac-frames';
+import { buildFlacFrameIndex, flacFrameHeaderPosition, frameAtOrBefore } from '../../src-main/engine/audio/flac-index';
 import { openAudioSource } from '../../src-main/engine/audio/source';
 import { encodeWav } from '../../src-main/engine/audio/wav';
 import { hasTool, makeTempDir, run } from './audio-fixtures';
@@ -37,13 +39,22 @@ function noise(rate: number, seconds: number): Float32Array {
   return out;
 }
 
-/** Excerpts in any order equal the full decode at each start. */
+/**
+ * Excerpts in any order (backwards, repeated, overlapping, past the end) equal the full decode at
+ * each start, and the decoder reports nothing (a jump between frames would be logged as a missing frame).
+ */
 async function expectExcerptsMatch(file: string, whole: Float32Array): Promise<void> {
-  const starts = [16_000 * 9 + 5, 0, 4096 * 3 - 1, 70_001, 70_001 + 2048, whole.length - 100];
+  const starts = [16_000 * 9 + 5, 0, 4096 * 3 - 1, 70_001, 70_001 + 2048, 70_001 + 100, 70_001 + 100, whole.length - 100, whole.length + 5, 3];
   const source = await openAudioSource(file);
   const got: Float32Array[] = [];
-  for await (const excerpt of source.excerpts(starts, 2048)) got.push(excerpt.slice());
-  expect(got.map((x) => x.length)).toEqual(starts.map((s) => Math.min(2048, whole.length - s)));
+  const logged = vi.spyOn(console, 'error');
+  try {
+    for await (const excerpt of source.excerpts(starts, 2048)) got.push(excerpt.slice());
+    expect(logged).not.toHaveBeenCalled();
+  } finally {
+    logged.mockRestore();
+  }
+  expect(got.map((x) => x.length)).toEqual(starts.map((s) => Math.max(0, Math.min(2048, whole.length - s))));
   starts.forEach((s, i) => expect(Array.from(got[i]), `excerpt at ${s}`).toEqual(Array.from(whole.subarray(s, s + 2048))));
 }
 
@@ -104,5 +115,41 @@ describe('seeking decode: chunks(fromFrame) equals the full decode from that sam
     expect(frameAtOrBefore(index, 4095)).toBe(0);
     expect(frameAtOrBefore(index, 4096)).toBe(1);
     expect(frameAtOrBefore(index, 10 ** 9)).toBe(index.samples.length - 1);
+  });
+});
+
+describe('FLAC frame renumbering (one decoder for scattered excerpts)', () => {
+  it('codes numbers the way FLAC headers do, 1 to 7 bytes', () => {
+    expect(Array.from(encodeFlacNumber(0))).toEqual([0]);
+    expect(Array.from(encodeFlacNumber(0x7f))).toEqual([0x7f]);
+    expect(Array.from(encodeFlacNumber(0x80))).toEqual([0xc2, 0x80]);
+    expect(Array.from(encodeFlacNumber(0x7ff))).toEqual([0xdf, 0xbf]);
+    expect(Array.from(encodeFlacNumber(0x800))).toEqual([0xe0, 0xa0, 0x80]);
+    expect(Array.from(encodeFlacNumber(0xffff))).toEqual([0xef, 0xbf, 0xbf]);
+    expect(encodeFlacNumber(0x10000).length).toBe(4);
+    expect(encodeFlacNumber(2 ** 31).length).toBe(7);
+    expect(encodeFlacNumber(2 ** 31)[0]).toBe(0xfe);
+  });
+
+  it.skipIf(!hasTool('flac'))('a renumbered frame has a valid header holding the new number and a valid CRC-16', async () => {
+    writeFileSync(path('renumber.wav'), encodeWav(noise(16_000, 3), 16_000));
+    const file = path('renumber.flac');
+    run('flac', ['--silent', '--force', '--blocksize=1152', '-o', file, path('renumber.wav')]);
+    const bytes = new Uint8Array(readFileSync(file));
+    const index = await buildFlacFrameIndex(async (at, n) => bytes.subarray(at, at + n), bytes.length, 0);
+    const frame = bytes.subarray(index.offsets[3], index.offsets[4]);
+    for (const number of [0, 200, 70_000, 3]) {
+      const renumbered = renumberFlacFrame(frame, number);
+      expect(isFlacFrameHeader(renumbered, 0), `number ${number}`).toBe(true);
+      expect(flacFrameHeaderPosition(renumbered, 0, 1152)).toEqual({ sample: number * 1152, blockSize: 1152 });
+      // A frame's CRC-16 over everything including the stored CRC is 0.
+      let crc = 0;
+      for (const b of renumbered) {
+        crc ^= b << 8;
+        for (let k = 0; k < 8; k++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x8005) & 0xffff : (crc << 1) & 0xffff;
+      }
+      expect(crc).toBe(0);
+      expect(renumbered.length - frame.length).toBe(encodeFlacNumber(number).length - 1);
+    }
   });
 });

@@ -114,7 +114,7 @@ describe('store: events', () => {
     expect(h0).toHaveLength(1);
     expect(h0[0]).toMatchObject({ version: 1, op: 'create', editKind: 'edit', editDescription: 'Add 2 events' });
     expect(h0[0].editId).toBe(h1[0].editId);
-    expect(h0[0].snapshot).toEqual({ id: created[0].id, recordingId: t.recA.id, label: 'babycry', onset: 1, offset: 2.5, confidence: null, source: 'human', verified: true, modelId: null, deleted: false, rejected: false });
+    expect(h0[0].snapshot).toEqual({ id: created[0].id, recordingId: t.recA.id, label: 'babycry', onset: 1, offset: 2.5, confidence: null, source: 'human', verified: true, modelId: null, deleted: false, rejected: false, lowFrequency: null, highFrequency: null });
   });
 
   it('validates events at the boundary', () => {

@@ -4,13 +4,17 @@ import { formatNumber } from './numbers';
 import type { AnnotationSet, SoundEvent } from './types';
 
 export const CSV_HEADER = ['filename', 'onset', 'offset', 'label', 'confidence'] as const;
+/** Written only when some event has a frequency band, so files without bands keep the five columns. */
+export const CSV_BAND_HEADER = ['low_frequency', 'high_frequency'] as const;
 
-const ALIASES: Record<(typeof CSV_HEADER)[number], string[]> = {
+const ALIASES: Record<(typeof CSV_HEADER)[number] | (typeof CSV_BAND_HEADER)[number], string[]> = {
   filename: ['filename', 'file', 'file name', 'audio_filename', 'recording'],
   onset: ['onset', 'event_onset', 'start', 'begin', 'start_time'],
   offset: ['offset', 'event_offset', 'end', 'stop', 'end_time'],
   label: ['label', 'event_label', 'class', 'event'],
   confidence: ['confidence', 'probability', 'score'],
+  low_frequency: ['low_frequency', 'low_freq', 'low frequency', 'low freq (hz)', 'freq_low', 'lowfrequency'],
+  high_frequency: ['high_frequency', 'high_freq', 'high frequency', 'high freq (hz)', 'freq_high', 'highfrequency'],
 };
 
 interface CsvRecord {
@@ -77,8 +81,8 @@ export function parseCsvRecords(text: string, source: string): CsvRecord[] {
 }
 
 /**
- * CSV with a header naming the columns (filename,onset,offset,label,confidence; common aliases
- * accepted, any order). A row with a file name and no onset, offset or label lists a file with no event.
+ * CSV with a header naming the columns (filename,onset,offset,label,confidence, optionally
+ * low_frequency,high_frequency in Hz; common aliases accepted, any order). A row with a file name and no onset, offset or label lists a file with no event.
  */
 export function parseCsv(text: string, options: ParseOptions = {}): AnnotationSet {
   const source = options.source ?? 'csv';
@@ -90,7 +94,15 @@ export function parseCsv(text: string, options: ParseOptions = {}): AnnotationSe
   if (records.length === 0) return { files, events: [] };
   const header = records[0].cells.map((h) => h.trim().toLowerCase());
   const column = (name: keyof typeof ALIASES) => header.findIndex((h) => ALIASES[name].includes(h));
-  const index = { filename: column('filename'), onset: column('onset'), offset: column('offset'), label: column('label'), confidence: column('confidence') };
+  const index = {
+    filename: column('filename'),
+    onset: column('onset'),
+    offset: column('offset'),
+    label: column('label'),
+    confidence: column('confidence'),
+    lowFrequency: column('low_frequency'),
+    highFrequency: column('high_frequency'),
+  };
   const headerAt = { source, line: records[0].line };
   if (index.onset < 0 || index.offset < 0 || index.label < 0) {
     const missing = (['onset', 'offset', 'label'] as const).filter((k) => index[k] < 0);
@@ -118,6 +130,8 @@ export function parseCsv(text: string, options: ParseOptions = {}): AnnotationSe
         offset: requireNumber(at, 'offset', offsetText),
         label,
         confidence: optionalNumber(at, 'confidence', get(index.confidence)),
+        lowFrequency: optionalNumber(at, 'low_frequency', get(index.lowFrequency)),
+        highFrequency: optionalNumber(at, 'high_frequency', get(index.highFrequency)),
       }),
     );
   }
@@ -128,15 +142,21 @@ function quote(cell: string): string {
   return /[",\r\n]/.test(cell) || cell !== cell.trim() ? `"${cell.replace(/"/g, '""')}"` : cell;
 }
 
+const optionalCell = (value: number | undefined) => (value === undefined ? '' : formatNumber(value));
+
 export function formatCsv(set: AnnotationSet): string {
-  const lines = [CSV_HEADER.join(',')];
+  const withBands = set.events.some((e) => e.lowFrequency !== undefined || e.highFrequency !== undefined);
+  const header: string[] = [...CSV_HEADER, ...(withBands ? CSV_BAND_HEADER : [])];
+  const lines = [header.join(',')];
   for (const [file, events] of eventsByFile(set)) {
     if (events.length === 0) {
-      if (file !== '') lines.push([quote(file), '', '', '', ''].join(','));
+      if (file !== '') lines.push([quote(file), ...header.slice(1).map(() => '')].join(','));
       continue;
     }
     for (const e of events) {
-      lines.push([quote(file), formatNumber(e.onset), formatNumber(e.offset), quote(e.label), e.confidence === undefined ? '' : formatNumber(e.confidence)].join(','));
+      const cells = [quote(file), formatNumber(e.onset), formatNumber(e.offset), quote(e.label), optionalCell(e.confidence)];
+      if (withBands) cells.push(optionalCell(e.lowFrequency), optionalCell(e.highFrequency));
+      lines.push(cells.join(','));
     }
   }
   return `${lines.join('\r\n')}\r\n`;

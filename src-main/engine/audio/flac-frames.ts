@@ -12,6 +12,26 @@ const CRC8 = Uint8Array.from({ length: 256 }, (_, i) => {
   return c;
 });
 
+const CRC16 = Uint16Array.from({ length: 256 }, (_, i) => {
+  let c = i << 8;
+  for (let k = 0; k < 8; k++) c = c & 0x8000 ? (c << 1) ^ 0x8005 : c << 1;
+  return c & 0xffff;
+});
+
+/** FLAC's frame-header CRC-8 (polynomial 0x07) of b[from, to). */
+export function flacCrc8(b: Uint8Array, from: number, to: number): number {
+  let crc = 0;
+  for (let i = from; i < to; i++) crc = CRC8[crc ^ b[i]];
+  return crc;
+}
+
+/** FLAC's frame CRC-16 (polynomial 0x8005) of b[from, to). */
+export function flacCrc16(b: Uint8Array, from: number, to: number): number {
+  let crc = 0;
+  for (let i = from; i < to; i++) crc = (CRC16[(crc >> 8) ^ b[i]] ^ (crc << 8)) & 0xffff;
+  return crc;
+}
+
 /** Bytes of look-ahead a frame header needs to be verified (sync .. CRC-8 is at most 16). */
 const HEADER_MAX = 16;
 
@@ -25,9 +45,7 @@ export function isFlacFrameHeader(b: Uint8Array, p: number): boolean {
   const utf8 = c < 0x80 ? 0 : c < 0xe0 ? 1 : c < 0xf0 ? 2 : c < 0xf8 ? 3 : c < 0xfc ? 4 : c < 0xfe ? 5 : 6;
   const q = p + 5 + utf8 + (blockSize === 6 ? 1 : blockSize === 7 ? 2 : 0) + (rate === 12 ? 1 : rate === 13 || rate === 14 ? 2 : 0);
   if (q >= b.length) return false;
-  let crc = 0;
-  for (let i = p; i < q; i++) crc = CRC8[crc ^ b[i]];
-  return crc === b[q];
+  return flacCrc8(b, p, q) === b[q];
 }
 
 /** Re-chunks a FLAC byte stream so every chunk but the last ends right before a frame header. */

@@ -2,8 +2,9 @@ import { lstat, open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import decoders from 'audio-decode';
-import type { StreamDecoder } from 'audio-decode';
+import type { AudioData, StreamDecoder } from 'audio-decode';
 import { AudioDecodeError } from './errors';
+import { flacExcerpts } from './flac-excerpts';
 import { FlacFrameAligner } from './flac-frames';
 import { buildFlacFrameIndex, frameAtOrBefore, type FlacFrameIndex } from './flac-index';
 import { replaceNonFinite } from './non-finite';
@@ -39,7 +40,8 @@ export interface AudioSource extends AudioHeader {
   nonFiniteSamples(): number;
 }
 
-type RawSource = Omit<AudioSource, 'nonFiniteSamples' | 'excerpts'>;
+/** A source as a format reads it; `excerpts` only where the format has a faster way than chunks(start). */
+type RawSource = Omit<AudioSource, 'nonFiniteSamples' | 'excerpts'> & Partial<Pick<AudioSource, 'excerpts'>>;
 
 /** Excerpts through chunks(start): right for formats whose seek is cheap or impossible. */
 async function* excerptsByChunks(source: RawSource, starts: readonly number[], length: number): AsyncGenerator<Float32Array> {
@@ -69,7 +71,7 @@ function withFiniteSamples(source: RawSource): AudioSource {
       }
     },
     async *excerpts(starts, length) {
-      for await (const excerpt of excerptsByChunks(source, starts, length)) {
+      for await (const excerpt of source.excerpts ? source.excerpts(starts, length) : excerptsByChunks(source, starts, length)) {
         replaced += replaceNonFinite(excerpt);
         yield excerpt;
       }
@@ -245,7 +247,7 @@ async function readSource(fh: FileHandle, file: string, size: number, identity: 
       return wavSource(file, info);
     }
     case 'flac':
-      return flacSource(file, await read(sniffed.offset, 42), sniffed.offset, () =>
+      return flacSource(file, await read(sniffed.offset, 42), sniffed.offset, size, () =>
         cachedFlacIndex(identity, () => withFile(file, (fh) => buildFlacFrameIndex((at, length) => readAt(fh, at, length), size, sniffed.offset))),
       );
     case 'mp3':
@@ -282,7 +284,7 @@ function wavSource(file: string, info: WavInfo): RawSource {
   };
 }
 
-function flacSource(file: string, b: Uint8Array, offset: number, frameIndex: () => Promise<FlacFrameIndex>): RawSource {
+function flacSource(file: string, b: Uint8Array, offset: number, size: number, frameIndex: () => Promise<FlacFrameIndex>): RawSource {
   // fLaC, then the STREAMINFO block header (type 0) and its 34-byte body.
   if (b.length < 42 || (b[4] & 0x7f) !== 0) throw new AudioDecodeError(file, 'truncated', 'truncated FLAC header (no STREAMINFO)');
   const sampleRate = (b[18] << 12) | (b[19] << 4) | (b[20] >> 4);
@@ -306,7 +308,39 @@ function flacSource(file: string, b: Uint8Array, offset: number, frameIndex: () 
     const i = frameAtOrBefore(index, sample);
     return { offset: index.offsets[i], sample: index.samples[i], prefix: index.streamHeader };
   };
-  return compressedSource(file, 'flac', sampleRate, channels, total / sampleRate, offset, checkEnd, rescale, seek);
+  const source = compressedSource(file, 'flac', sampleRate, channels, total / sampleRate, offset, checkEnd, rescale, seek);
+  const toMono = (r: AudioData): Float32Array | null => {
+    if (!r.channelData.length || !r.channelData[0].length) return null;
+    if (r.sampleRate !== sampleRate) throw new AudioDecodeError(file, 'corrupt', `FLAC sample rate changed from ${sampleRate} to ${r.sampleRate} Hz`);
+    // The FLAC decoder returns fresh arrays per call, safe to overwrite.
+    for (const c of r.channelData) rescaleInPlace(c, rescale.toInteger, rescale.fromInteger);
+    return downmixToMono(r.channelData, true);
+  };
+  return {
+    ...source,
+    async *excerpts(starts, length) {
+      const index = await frameIndex();
+      if (index.offsets.length === 0) throw new AudioDecodeError(file, 'corrupt', 'no FLAC frame found');
+      const fh = await open(file, 'r');
+      try {
+        yield* flacExcerpts(
+          {
+            index,
+            read: (at, n) => readAt(fh, at, n),
+            size,
+            totalSamples: total,
+            createDecoder: DECODER_FACTORY.flac,
+            toMono,
+            corrupt: (why) => new AudioDecodeError(file, 'corrupt', `corrupt FLAC stream (${why})`),
+          },
+          starts,
+          length,
+        );
+      } finally {
+        await fh.close();
+      }
+    },
+  };
 }
 
 function mp3Source(file: string, b: Uint8Array, offset: number, size: number): RawSource {

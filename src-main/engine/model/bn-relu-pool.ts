@@ -58,27 +58,35 @@ function normalisePool(x: Float32Array, shape: number[], scale: Float64Array, sh
   const [batch, time, freq, channels] = shape;
   const outTime = Math.floor(time / poolTime);
   const outFreq = Math.floor(freq / poolFreq);
-  const winner = new Int32Array(y.length).fill(-1);
-  const best = new Float64Array(channels);
+  const winner = new Int32Array(y.length);
+  const rowStride = freq * channels;
   let o = 0;
   for (let b = 0; b < batch; b++) {
     for (let t = 0; t < outTime; t++) {
-      for (let f = 0; f < outFreq; f++, o += channels) {
-        // The ReLU floor: a window whose normalised values are all <= 0 outputs 0 and passes no gradient.
-        best.fill(0);
-        for (let i = 0; i < poolTime; i++) {
-          for (let j = 0; j < poolFreq; j++) {
-            const base = ((b * time + t * poolTime + i) * freq + f * poolFreq + j) * channels;
-            for (let c = 0; c < channels; c++) {
-              const v = x[base + c] * scale[c] + shift[c];
-              if (v > best[c]) {
-                best[c] = v;
-                winner[o + c] = base + c;
+      const windowRow = (b * time + t * poolTime) * rowStride;
+      for (let f = 0; f < outFreq; f++) {
+        const windowStart = windowRow + f * poolFreq * channels;
+        // Channel by channel so the running maximum stays in a register; the window's rows are in cache.
+        for (let c = 0; c < channels; c++, o++) {
+          const sc = scale[c];
+          const sh = shift[c];
+          // The ReLU floor: a window whose normalised values are all <= 0 outputs 0 and passes no gradient.
+          let best = 0;
+          let at = -1;
+          for (let i = 0; i < poolTime; i++) {
+            const rowStart = windowStart + i * rowStride + c;
+            for (let j = 0; j < poolFreq; j++) {
+              const k = rowStart + j * channels;
+              const v = x[k] * sc + sh;
+              if (v > best) {
+                best = v;
+                at = k;
               }
             }
           }
+          y[o] = best;
+          winner[o] = at;
         }
-        for (let c = 0; c < channels; c++) y[o + c] = best[c];
       }
     }
   }

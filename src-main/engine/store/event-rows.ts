@@ -14,6 +14,8 @@ interface RawEvent {
   model_id: number | null;
   deleted: 0 | 1;
   rejected: 0 | 1;
+  low_frequency: number | null;
+  high_frequency: number | null;
   version: number;
   created_at: string;
   updated_at: string;
@@ -31,12 +33,14 @@ export const toEvent = (raw: RawEvent): EventRow => ({
   modelId: raw.model_id,
   deleted: raw.deleted === 1,
   rejected: raw.rejected === 1,
+  lowFrequency: raw.low_frequency,
+  highFrequency: raw.high_frequency,
   version: raw.version,
   createdAt: raw.created_at,
   updatedAt: raw.updated_at,
 });
 
-export const EVENT_COLUMNS = 'e.id, e.recording_id, e.label, e.onset, e.offset, e.confidence, e.source, e.verified, e.model_id, e.deleted, e.rejected, e.version, e.created_at, e.updated_at';
+export const EVENT_COLUMNS = 'e.id, e.recording_id, e.label, e.onset, e.offset, e.confidence, e.source, e.verified, e.model_id, e.deleted, e.rejected, e.low_frequency, e.high_frequency, e.version, e.created_at, e.updated_at';
 
 export function toRawEvents(rows: unknown[]): EventRow[] {
   return (rows as RawEvent[]).map(toEvent);
@@ -73,6 +77,8 @@ export function stateOf(event: EventState): EventState {
     modelId: event.modelId,
     deleted: event.deleted,
     rejected: event.rejected,
+    lowFrequency: event.lowFrequency,
+    highFrequency: event.highFrequency,
   };
 }
 
@@ -87,14 +93,16 @@ export function sameState(a: EventState, b: EventState): boolean {
     a.verified === b.verified &&
     a.modelId === b.modelId &&
     a.deleted === b.deleted &&
-    a.rejected === b.rejected
+    a.rejected === b.rejected &&
+    a.lowFrequency === b.lowFrequency &&
+    a.highFrequency === b.highFrequency
   );
 }
 
-/** Snapshots written before schema v3 have no `rejected`: they were not rejected. */
+/** Snapshots written before schema v3 have no `rejected` (not rejected), before v4 no band (none). */
 export function parseSnapshot(json: string, eventId: number, version: number): EventSnapshot {
-  const snapshot = parseJson<EventSnapshot>(json, `event ${eventId} version ${version}`);
-  return { ...snapshot, rejected: snapshot.rejected === true };
+  const snapshot = parseJson<Partial<EventSnapshot>>(json, `event ${eventId} version ${version}`) as EventSnapshot;
+  return { ...snapshot, rejected: snapshot.rejected === true, lowFrequency: snapshot.lowFrequency ?? null, highFrequency: snapshot.highFrequency ?? null };
 }
 
 interface RawEdit {
@@ -166,7 +174,7 @@ export class EditWriter {
     const { lastInsertRowid } = sql(
       this.db,
       `INSERT INTO events (recording_id, label, onset, offset, confidence, source, verified, model_id, deleted, rejected,
-         version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 1, ?, ?)`,
+         low_frequency, high_frequency, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, 1, ?, ?)`,
     ).run(
       state.recordingId,
       state.label,
@@ -176,6 +184,8 @@ export class EditWriter {
       state.source,
       toFlag(state.verified),
       state.modelId,
+      state.lowFrequency,
+      state.highFrequency,
       this.now,
       this.now,
     );
@@ -190,7 +200,8 @@ export class EditWriter {
     sql(
       this.db,
       `UPDATE events SET label = ?, onset = ?, offset = ?, confidence = ?, source = ?, verified = ?, model_id = ?,
-         deleted = ?, rejected = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+         deleted = ?, rejected = ?, low_frequency = ?, high_frequency = ?, version = version + 1, updated_at = ?
+         WHERE id = ? AND version = ?`,
     ).run(
       next.label,
       next.onset,
@@ -201,6 +212,8 @@ export class EditWriter {
       next.modelId,
       toFlag(next.deleted),
       toFlag(next.rejected),
+      next.lowFrequency,
+      next.highFrequency,
       this.now,
       current.id,
       current.version,

@@ -5,7 +5,7 @@ import { EVENT_COLUMNS, EditWriter, getLiveEvent, getEvent, parseSnapshot, state
 import { getProject } from './projects';
 import { getRecording } from './recordings';
 import type { EventRow, EventSource, EventState, EventVersionRow, RecordingRow } from './types';
-import { requireId, requireLabel, validateConfidence, validateEventTimes } from './validate';
+import { requireId, requireLabel, validateBand, validateConfidence, validateEventTimes } from './validate';
 
 export interface NewEvent {
   recordingId: number;
@@ -18,6 +18,9 @@ export interface NewEvent {
   /** Default: true for human events, false for predicted ones. */
   verified?: boolean;
   modelId?: number | null;
+  /** Frequency band in Hz; both or neither (default: none, the whole spectrum). */
+  lowFrequency?: number | null;
+  highFrequency?: number | null;
 }
 
 export interface EventPatch {
@@ -29,8 +32,12 @@ export interface EventPatch {
   /**
    * When omitted and the patch changes label, onset or offset, the event becomes verified:
    * a person moving or relabelling an event has judged it.
+   * Changing the frequency band counts as judging it too.
    */
   verified?: boolean;
+  /** Frequency band in Hz; give both ends, or both null to clear it. */
+  lowFrequency?: number | null;
+  highFrequency?: number | null;
 }
 
 /** A detector output for replacePredictedEvents; a SoundEvent fits (its filename is ignored). */
@@ -70,6 +77,7 @@ function checkState(state: EventState, recording: RecordingRow, context: string)
   validateConfidence(state.confidence, context);
   checkSource(state.source, context);
   if (typeof state.verified !== 'boolean') throw new StoreValidationError(`${context}: verified must be a boolean`, 'verified');
+  validateBand(state.lowFrequency, state.highFrequency, recording.sampleRate, context);
   return state;
 }
 
@@ -108,6 +116,8 @@ export function createEvents(db: Db, inputs: readonly NewEvent[], options: EditO
         modelId: checkModelId(db, input.modelId, context),
         deleted: false,
         rejected: false,
+        lowFrequency: input.lowFrequency ?? null,
+        highFrequency: input.highFrequency ?? null,
       },
       recording,
       context,
@@ -124,11 +134,15 @@ export function createEvents(db: Db, inputs: readonly NewEvent[], options: EditO
 export function updateEvent(db: Db, id: number, patch: EventPatch, options: EditOptions = {}): EventRow {
   requireId(id, 'eventId', 'updateEvent');
   const { event, projectId } = getLiveEvent(db, id);
-  const known = new Set(['label', 'onset', 'offset', 'confidence', 'source', 'verified']);
+  const known = new Set(['label', 'onset', 'offset', 'confidence', 'source', 'verified', 'lowFrequency', 'highFrequency']);
   for (const key of Object.keys(patch)) {
     if (!known.has(key)) throw new StoreValidationError(`event ${id}: unknown field ${key} in update`, key);
   }
-  const judged = patch.label !== undefined || patch.onset !== undefined || patch.offset !== undefined;
+  if ((patch.lowFrequency === undefined) !== (patch.highFrequency === undefined)) {
+    throw new StoreValidationError(`event ${id}: give both lowFrequency and highFrequency (or neither)`, 'lowFrequency');
+  }
+  const band = patch.lowFrequency !== undefined;
+  const judged = patch.label !== undefined || patch.onset !== undefined || patch.offset !== undefined || band;
   const next: EventState = {
     ...stateOf(event),
     ...(patch.label !== undefined && { label: patch.label }),
@@ -136,6 +150,7 @@ export function updateEvent(db: Db, id: number, patch: EventPatch, options: Edit
     ...(patch.offset !== undefined && { offset: patch.offset }),
     ...(patch.confidence !== undefined && { confidence: validateConfidence(patch.confidence, `event ${id}`) }),
     ...(patch.source !== undefined && { source: patch.source }),
+    ...(band && { lowFrequency: patch.lowFrequency ?? null, highFrequency: patch.highFrequency ?? null }),
     verified: patch.verified ?? (judged ? true : event.verified),
   };
   checkState(next, getRecording(db, event.recordingId), `event ${id}`);
@@ -188,10 +203,14 @@ export function mergeEvents(db: Db, ids: readonly number[], options: EditOptions
     throw new StoreValidationError(`mergeEvents: events ${unique.join(', ')} have different labels`, 'label');
   }
   const confidences = events.map((e) => e.confidence).filter((c): c is number => c !== null);
+  const banded = events.filter((e) => e.lowFrequency !== null && e.highFrequency !== null);
   const merged: EventState = {
     ...stateOf(first),
     offset: Math.max(...events.map((e) => e.offset)),
     confidence: confidences.length > 0 ? Math.max(...confidences) : null,
+    // The box around every part's box; a part without a band already spans the whole spectrum.
+    lowFrequency: banded.length === events.length ? Math.min(...banded.map((e) => e.lowFrequency!)) : null,
+    highFrequency: banded.length === events.length ? Math.max(...banded.map((e) => e.highFrequency!)) : null,
     source: events.some((e) => e.source === 'human') ? 'human' : 'predicted',
     verified: true,
   };
@@ -230,6 +249,8 @@ export function replacePredictedEvents(
         modelId,
         deleted: false,
         rejected: false,
+        lowFrequency: null,
+        highFrequency: null,
       },
       recording,
       `${recording.relPath} prediction ${i}`,

@@ -168,10 +168,19 @@ const v3RejectedEvents = `
 ALTER TABLE events ADD COLUMN rejected INTEGER NOT NULL DEFAULT 0 CHECK (rejected IN (0, 1));
 `;
 
+// An optional frequency band per event (a box on the spectrogram), in Hz: both ends or neither.
+// Rows and version snapshots written before v4 have none.
+const v4FrequencyBands = `
+ALTER TABLE events ADD COLUMN low_frequency REAL CHECK (low_frequency IS NULL OR low_frequency >= 0);
+ALTER TABLE events ADD COLUMN high_frequency REAL
+  CHECK ((high_frequency IS NULL) = (low_frequency IS NULL) AND (high_frequency IS NULL OR high_frequency > low_frequency));
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'core tables: projects, recordings, events and versions, edits, models, runs', up: (db) => db.exec(v1Core) },
   { version: 2, description: 'label sets and labels; recording review state in edits', up: (db) => db.exec(v2LabelsAndReviewUndo) },
   { version: 3, description: 'rejected predictions (review queue)', up: (db) => db.exec(v3RejectedEvents) },
+  { version: 4, description: 'frequency bands of events', up: (db) => db.exec(v4FrequencyBands) },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

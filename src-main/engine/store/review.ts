@@ -74,6 +74,10 @@ export function exportAnnotationSet(db: Db, projectId: number, options: { review
     if (!recording) continue;
     const sound: SoundEvent = { filename: recording.relPath, onset: event.onset, offset: event.offset, label: event.label };
     if (event.confidence !== null) sound.confidence = event.confidence;
+    if (event.lowFrequency !== null && event.highFrequency !== null) {
+      sound.lowFrequency = event.lowFrequency;
+      sound.highFrequency = event.highFrequency;
+    }
     events.push(sound);
   }
   return { files: recordings.map((r) => r.relPath), events };

@@ -66,6 +66,9 @@ export interface EventState {
   deleted: boolean;
   /** A reviewer rejected this prediction (a false alarm); set together with `deleted`. */
   rejected: boolean;
+  /** Frequency band in Hz (a box on the spectrogram): both set, low < high, or both null (the whole spectrum). */
+  lowFrequency: number | null;
+  highFrequency: number | null;
 }
 
 export interface EventSnapshot extends EventState {

@@ -91,3 +91,22 @@ export function requireJsonObject(value: unknown, field: string, context: string
   }
   return value as Record<string, unknown>;
 }
+
+/**
+ * An event's frequency band: both ends or neither (null), 0 <= low < high, and high at most the
+ * recording's Nyquist frequency when its sample rate is known.
+ */
+export function validateBand(low: unknown, high: unknown, sampleRate: number | null, context: string): void {
+  if (low === null && high === null) return;
+  for (const [field, value] of [['lowFrequency', low], ['highFrequency', high]] as const) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new StoreValidationError(`${context}: ${field} must be a finite number (or both ends null), got ${String(value)}`, field);
+    }
+  }
+  const [lowHz, highHz] = [low as number, high as number];
+  if (lowHz < 0) throw new StoreValidationError(`${context}: lowFrequency ${lowHz} Hz is negative`, 'lowFrequency');
+  if (!(lowHz < highHz)) throw new StoreValidationError(`${context}: lowFrequency ${lowHz} Hz must be below highFrequency ${highHz} Hz`, 'highFrequency');
+  if (sampleRate && highHz > sampleRate / 2 + 1e-6) {
+    throw new StoreValidationError(`${context}: highFrequency ${highHz} Hz is above the recording's Nyquist frequency (${sampleRate / 2} Hz)`, 'highFrequency');
+  }
+}

@@ -7,6 +7,7 @@ export const ENGINE_WORKER_SOURCES = {
   'feature-worker': 'detect/feature-worker.ts',
   'finetune-worker': 'finetune/worker.ts',
   'gradient-worker': 'train/gradient-worker.ts',
+  'peaks-worker': 'audio/peaks-worker.ts',
 } as const;
 
 export type EngineWorkerName = keyof typeof ENGINE_WORKER_SOURCES;

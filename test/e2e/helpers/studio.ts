@@ -53,6 +53,14 @@ export async function openFolderInPage(page: Page, dir: string, files: number): 
 }
 
 /** The transport clock's current time, in seconds (NaN while it shows –). */
+/** Runs detection over the open project from the Detection panel, waits for it to finish and closes the panel. */
+export async function detectAllInPage(page: Page): Promise<void> {
+  await page.click('[data-testid="open-detection"]');
+  await page.click('[data-testid="start-detection"]');
+  await page.waitForSelector('[data-testid="detection-job"][data-status="done"]', { timeout: 60_000 });
+  await page.keyboard.press('Escape');
+}
+
 export async function clockSeconds(page: Page): Promise<number> {
   const parsed = parseTime(await page.locator('[data-testid="time"] .now').innerText());
   return parsed.ok ? parsed.value : NaN;

@@ -1,0 +1,75 @@
+import { spawnSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import type { BenchRow, BenchSection } from './lib';
+import { PLANTED } from '../test/e2e/helpers/audio';
+import { CHROMIUM_MISSING, chromiumAvailable, launchChromium } from '../test/e2e/helpers/browser';
+import { longestTask, timeUntilDrawn, watchLongTasks, writeLongFlac } from '../test/e2e/helpers/long-file';
+import { ensureRendererBuilt } from '../test/e2e/helpers/renderer-build';
+import { openFolderInPage, startStudio } from '../test/e2e/helpers/studio';
+
+const SECONDS = 3600;
+const STEPS = 3;
+/** A step not drawn within this counts as this long (and is noted). */
+const STEP_TIMEOUT_MS = 30_000;
+const FIRST_DRAW_TIMEOUT_MS = 120_000;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Milliseconds until the visible span is drawn after each of `steps` actions (timeouts as STEP_TIMEOUT_MS). */
+async function stepTimes(page: Page, steps: number, act: () => Promise<void>): Promise<{ times: number[]; timedOut: number }> {
+  const times: number[] = [];
+  let timedOut = 0;
+  for (let i = 0; i < steps; i++) {
+    const since = Date.now();
+    await act();
+    const drawn = await timeUntilDrawn(page, SECONDS, STEP_TIMEOUT_MS, since);
+    if (drawn === null) timedOut++;
+    times.push(drawn ?? STEP_TIMEOUT_MS);
+  }
+  return { times, timedOut };
+}
+
+/** The studio in Chromium against `earmark serve`, a 1-hour 44.1 kHz FLAC opened first (issue 10). */
+export const studioSection: BenchSection = {
+  name: 'studio',
+  async run() {
+    if (!chromiumAvailable) return { skipped: CHROMIUM_MISSING };
+    if (spawnSync('which', ['sox'], { stdio: 'ignore' }).status !== 0) return { skipped: 'sox not installed (it writes the 1-hour FLAC)' };
+    ensureRendererBuilt();
+    const studio = await startStudio();
+    writeLongFlac(path.join(studio.audioDir, 'a-long.flac'), SECONDS);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      await watchLongTasks(page);
+      await page.goto(studio.server.studioUrl);
+      const opened = Date.now();
+      await openFolderInPage(page, studio.audioDir, PLANTED.length + 1);
+      const firstDraw = await timeUntilDrawn(page, SECONDS, FIRST_DRAW_TIMEOUT_MS, opened);
+      const wave = (await page.locator('[data-testid="waveform"]').boundingBox())!;
+      await page.mouse.move(wave.x + wave.width * 0.7, wave.y + wave.height / 2);
+      const zoom = await stepTimes(page, STEPS, () => page.keyboard.press('+'));
+      const scroll = await stepTimes(page, STEPS, () => page.mouse.wheel(600, 0));
+      const longest = await longestTask(page);
+      const load = `load avg ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`;
+      const row = (metric: string, value: number, target: string, notes?: string): BenchRow => ({ section: 'studio', metric, value, unit: 'ms', target, notes });
+      const timeouts = (n: number) => (n ? `${n} step(s) not drawn within ${STEP_TIMEOUT_MS} ms` : undefined);
+      return [
+        row('1 h FLAC opened first: visible span drawn', firstDraw ?? FIRST_DRAW_TIMEOUT_MS, '< 1000', firstDraw === null ? `not drawn within ${FIRST_DRAW_TIMEOUT_MS} ms` : load),
+        row(`zoom step (median of ${STEPS})`, median(zoom.times), '< 200', timeouts(zoom.timedOut)),
+        row(`zoom step (slowest of ${STEPS})`, Math.max(...zoom.times), '< 200'),
+        row(`scroll step (median of ${STEPS})`, median(scroll.times), '< 200', timeouts(scroll.timedOut)),
+        row(`scroll step (slowest of ${STEPS})`, Math.max(...scroll.times), '< 200'),
+        row('longest main-thread task', Math.round(longest), '< 100', 'PerformanceObserver longtask, from page load'),
+      ];
+    } finally {
+      await browser.close();
+      await studio.dispose();
+    }
+  },
+};

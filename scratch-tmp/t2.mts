@@ -1,0 +1,14 @@
+import { openAudioSource } from '/work/main/src-main/engine/audio/source';
+import { computeSpectrogram } from '/work/main/src-main/service/spectrogram';
+import { sampledPeaks } from '/work/main/src-main/service/peaks';
+const f = '/tmp/lf/long20.flac';
+let t = performance.now();
+const src = await openAudioSource(f);
+for await (const x of src.excerpts([0], 10)) void x;
+console.log('index', (performance.now() - t).toFixed(0));
+t = performance.now();
+const tile = await computeSpectrogram(f, { start: 0, end: 1200, scale: 'mel', columns: 1400, bins: 128 });
+console.log('spectrogram fit', tile.columns, (performance.now() - t).toFixed(0));
+t = performance.now();
+await sampledPeaks(f, 1, 0, 1200, 0.05, 120);
+console.log('sampled peaks', (performance.now() - t).toFixed(0));

@@ -1,0 +1,171 @@
+import type { AudioData, StreamDecoder } from 'audio-decode';
+import { flacCrc16, flacCrc8 } from './flac-frames';
+import { flacFrameHeaderPosition, frameAtOrBefore, type FlacFrameIndex, type ReadAt } from './flac-index';
+
+/**
+ * Short excerpts spread over a FLAC file through one decoder. Creating a decoder costs about as much
+ * as decoding a few frames, so a view that needs hundreds of excerpts (one per spectrogram column)
+ * must not create one each. The decoder checks that frames follow each other (a jump is reported as
+ * a missing frame), so each frame fed is renumbered to continue the previous one, with its CRCs redone.
+ */
+
+export interface FlacExcerptOptions {
+  index: FlacFrameIndex;
+  read: ReadAt;
+  /** File size: where the last frame ends. */
+  size: number;
+  /** Total samples per channel (STREAMINFO); 0 when unknown. */
+  totalSamples: number;
+  createDecoder: () => Promise<StreamDecoder>;
+  /** Decoder output to mono samples at the source scale (null when the output holds none). */
+  toMono: (decoded: AudioData) => Float32Array | null;
+  /** Thrown when the decoder's output does not line up with the frames fed. */
+  corrupt: (why: string) => Error;
+}
+
+/** Bytes of the UTF-8-like coding FLAC uses for frame and sample numbers (up to 36 bits). */
+export function encodeFlacNumber(value: number): Uint8Array {
+  if (value < 0x80) return Uint8Array.of(value);
+  const extra = value < 0x800 ? 1 : value < 0x10000 ? 2 : value < 0x200000 ? 3 : value < 0x4000000 ? 4 : value < 0x80000000 ? 5 : 6;
+  const out = new Uint8Array(extra + 1);
+  let rest = value;
+  for (let i = extra; i >= 1; i--) {
+    out[i] = 0x80 | rest % 64;
+    rest = Math.floor(rest / 64);
+  }
+  // Lead byte: `extra + 1` ones, a zero, then the top bits.
+  out[0] = ((0xff00 >> (extra + 1)) & 0xff) | rest;
+  return out;
+}
+
+/** Length of the coded number at b[4] of a frame header. */
+function codedNumberBytes(first: number): number {
+  return first < 0x80 ? 1 : first < 0xe0 ? 2 : first < 0xf0 ? 3 : first < 0xf8 ? 4 : first < 0xfc ? 5 : first < 0xfe ? 6 : 7;
+}
+
+/**
+ * The frame (header .. CRC-16) with its frame or sample number replaced by `number`, and both CRCs
+ * recomputed. The number's coded length may change, so the result is a new array.
+ */
+export function renumberFlacFrame(frame: Uint8Array, number: number): Uint8Array {
+  const oldBytes = codedNumberBytes(frame[4]);
+  const blockCode = frame[2] >> 4;
+  const rateCode = frame[2] & 15;
+  const tail = (blockCode === 6 ? 1 : blockCode === 7 ? 2 : 0) + (rateCode === 12 ? 1 : rateCode === 13 || rateCode === 14 ? 2 : 0);
+  const coded = encodeFlacNumber(number);
+  const bodyFrom = 4 + oldBytes + tail + 1;
+  const headerEnd = 4 + coded.length + tail;
+  const out = new Uint8Array(headerEnd + 1 + (frame.length - bodyFrom));
+  out.set(frame.subarray(0, 4));
+  out.set(coded, 4);
+  out.set(frame.subarray(4 + oldBytes, 4 + oldBytes + tail), 4 + coded.length);
+  out[headerEnd] = flacCrc8(out, 0, headerEnd);
+  out.set(frame.subarray(bodyFrom, frame.length - 2), headerEnd + 1);
+  const crc = flacCrc16(out, 0, out.length - 2);
+  out[out.length - 2] = crc >> 8;
+  out[out.length - 1] = crc & 0xff;
+  return out;
+}
+
+/** A frame fed to the decoder: whose excerpt it serves and which samples it holds. */
+interface FedFrame {
+  excerpt: number;
+  sample: number;
+  size: number;
+}
+
+/** `length` samples from each of `starts` (shorter past the end), in order, one decoder for all. */
+export async function* flacExcerpts(options: FlacExcerptOptions, starts: readonly number[], length: number): AsyncGenerator<Float32Array> {
+  const { index, read, size, totalSamples } = options;
+  const frameCount = index.offsets.length;
+  const endSample = totalSamples > 0 ? totalSamples : Infinity;
+  const frameEnd = (f: number): number => (f + 1 < frameCount ? index.offsets[f + 1] : size);
+  const excerpts = starts.map((s) => {
+    const start = Math.max(0, Math.floor(s));
+    return { start, out: new Float32Array(Math.max(0, Math.min(length, endSample - start))) };
+  });
+  // Frames fed whose samples have not come out yet, oldest first (the decoder holds the last one back).
+  const fed: FedFrame[] = [];
+  let yielded = 0;
+  let framesFed = 0;
+  let samplesFed = 0;
+
+  const distribute = (mono: Float32Array | null): void => {
+    let at = 0;
+    const total = mono?.length ?? 0;
+    while (at < total) {
+      const frame = fed.shift();
+      if (!frame || at + frame.size > total) throw options.corrupt('decoded samples do not match the frames read');
+      const { start, out } = excerpts[frame.excerpt];
+      const from = Math.max(start, frame.sample);
+      const to = Math.min(start + out.length, frame.sample + frame.size);
+      if (to > from) out.set(mono!.subarray(at + from - frame.sample, at + to - frame.sample), from - start);
+      at += frame.size;
+    }
+  };
+  /** How many excerpts, of those up to `k`, are complete: all before the first whose frames are still in the decoder. */
+  const complete = (k: number): number => (fed.length ? fed[0].excerpt : k + 1);
+
+  let dec: StreamDecoder | null = null;
+  const openDecoder = async (): Promise<StreamDecoder> => {
+    const opened = await options.createDecoder();
+    dec = opened;
+    framesFed = 0;
+    samplesFed = 0;
+    distribute(options.toMono(await opened(index.streamHeader)));
+    return opened;
+  };
+  const closeDecoder = async (): Promise<void> => {
+    const closing = dec;
+    dec = null;
+    if (!closing) return;
+    try {
+      distribute(options.toMono(await closing.flush()));
+    } finally {
+      closing.free();
+    }
+    if (fed.length) throw options.corrupt(`${fed.length} frame(s) read but not decoded`);
+  };
+  try {
+    for (let k = 0; k < excerpts.length; k++) {
+      const { start, out } = excerpts[k];
+      if (out.length > 0 && frameCount > 0) {
+        const first = frameAtOrBefore(index, start);
+        const last = frameAtOrBefore(index, start + out.length - 1);
+        const bytes = await read(index.offsets[first], frameEnd(last) - index.offsets[first]);
+        const decoder = dec ?? (await openDecoder());
+        const pieces: Uint8Array[] = [];
+        for (let f = first; f <= last; f++) {
+          const frame = bytes.subarray(index.offsets[f] - index.offsets[first], frameEnd(f) - index.offsets[first]);
+          if (frame.length < 6) throw options.corrupt('truncated frame');
+          const variable = (frame[1] & 1) === 1;
+          const { blockSize } = flacFrameHeaderPosition(frame, 0, 0);
+          pieces.push(renumberFlacFrame(frame, variable ? samplesFed : framesFed));
+          fed.push({ excerpt: k, sample: index.samples[f], size: blockSize });
+          framesFed++;
+          samplesFed += blockSize;
+        }
+        distribute(options.toMono(await decoder(concat(pieces))));
+        // The last frame is usually short: a fixed-block-size decoder would take the frame after it
+        // for a jump (its first sample is counted in whole blocks), so the next excerpt gets a fresh decoder.
+        if (last === frameCount - 1) await closeDecoder();
+      }
+      for (const done = complete(k); yielded < done; yielded++) yield excerpts[yielded].out;
+    }
+    await closeDecoder();
+    for (; yielded < excerpts.length; yielded++) yield excerpts[yielded].out;
+  } finally {
+    (dec as StreamDecoder | null)?.free();
+  }
+}
+
+function concat(pieces: Uint8Array[]): Uint8Array {
+  if (pieces.length === 1) return pieces[0];
+  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of pieces) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,79 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, CHROMIUM_MISSING } from './helpers/browser';
+import { openStudioInChromium, type StudioPage } from './helpers/studio';
+
+if (!chromiumAvailable) console.warn(CHROMIUM_MISSING);
+
+interface Picture {
+  /** Mean of r, g and b over the painted spectrogram. */
+  brightness: number;
+  /** Largest difference between a pixel's channels (0: all grey). */
+  colourfulness: number;
+}
+
+describe.skipIf(!chromiumAvailable)('spectrogram display controls (Chromium against earmark serve)', () => {
+  let session: StudioPage;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  /** Samples the spectrogram canvas on a grid, away from the cursor line. */
+  const picture = (): Promise<Picture> =>
+    page.evaluate(() => {
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="spectrogram"] canvas')!;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let sum = 0;
+      let count = 0;
+      let colourfulness = 0;
+      for (let y = 2; y < canvas.height - 2; y += 7) {
+        for (let x = Math.floor(canvas.width * 0.2); x < canvas.width - 2; x += 11) {
+          const o = (y * canvas.width + x) * 4;
+          const [r, g, b] = [data[o], data[o + 1], data[o + 2]];
+          sum += (r + g + b) / 3;
+          count++;
+          colourfulness = Math.max(colourfulness, Math.max(r, g, b) - Math.min(r, g, b));
+        }
+      }
+      return { brightness: sum / count, colourfulness };
+    });
+
+  beforeAll(async () => {
+    session = await openStudioInChromium({ width: 1440, height: 900 });
+    page = session.page;
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.click('[data-testid="file-row"][data-name="rec_b.wav"]');
+    await page.waitForSelector('[data-testid="waveform"][data-ready="true"]');
+    await page.waitForSelector('[data-testid="spectrogram"][data-painted-end]');
+  }, 120_000);
+
+  afterAll(() => session?.dispose());
+
+  it('recolours the spectrogram with the colour map, gain and contrast, and keeps the choice after a reload', async () => {
+    const original = await picture();
+    expect(original.colourfulness).toBeGreaterThan(40); // magma
+    await page.click('[data-testid="spectrogram-settings"]');
+    await page.locator('[data-testid="spec-colormap"]').selectOption('grey');
+    await expect.poll(async () => (await picture()).colourfulness).toBeLessThanOrEqual(2);
+    const grey = await picture();
+
+    await page.locator('[data-testid="spec-gain"]').fill('20');
+    await expect.poll(async () => (await picture()).brightness).toBeGreaterThan(grey.brightness + 20);
+    const brighter = await picture();
+    await page.locator('[data-testid="spec-contrast"]').fill('3');
+    await expect.poll(async () => Math.abs((await picture()).brightness - brighter.brightness)).toBeGreaterThan(5);
+
+    await page.locator('[data-testid="spec-colormap"]').selectOption('inverted grey');
+    await page.locator('[data-testid="spec-contrast"]').fill('1');
+    await page.locator('[data-testid="spec-gain"]').fill('0');
+    await expect.poll(async () => (await picture()).brightness).toBeGreaterThan(255 - grey.brightness - 3);
+
+    await page.reload();
+    await page.click('[data-testid="file-row"][data-name="rec_b.wav"]');
+    await page.waitForSelector('[data-testid="spectrogram"][data-painted-end]');
+    await page.click('[data-testid="spectrogram-settings"]');
+    expect(await page.locator('[data-testid="spec-colormap"]').inputValue()).toBe('inverted grey');
+    await page.click('[data-testid="spec-reset"]');
+    await expect.poll(async () => (await picture()).colourfulness).toBeGreaterThan(40);
+    expect(pageErrors).toEqual([]);
+  });
+});
