@@ -50,7 +50,10 @@ export const studioSection: BenchSection = {
       await page.goto(studio.server.studioUrl);
       const opened = Date.now();
       await openFolderInPage(page, studio.audioDir, PLANTED.length + 1);
+      const listed = Date.now() - opened;
+      const waveReady = page.waitForSelector('[data-testid="waveform"][data-ready="true"]', { timeout: FIRST_DRAW_TIMEOUT_MS }).then(() => Date.now() - opened);
       const firstDraw = await timeUntilDrawn(page, SECONDS, FIRST_DRAW_TIMEOUT_MS, opened);
+      const waveform = await waveReady.catch(() => null);
       const wave = (await page.locator('[data-testid="waveform"]').boundingBox())!;
       await page.mouse.move(wave.x + wave.width * 0.7, wave.y + wave.height / 2);
       const zoom = await stepTimes(page, STEPS, () => page.keyboard.press('+'));
@@ -61,6 +64,8 @@ export const studioSection: BenchSection = {
       const timeouts = (n: number) => (n ? `${n} step(s) not drawn within ${STEP_TIMEOUT_MS} ms` : undefined);
       return [
         row('1 h FLAC opened first: visible span drawn', firstDraw ?? FIRST_DRAW_TIMEOUT_MS, '< 1000', firstDraw === null ? `not drawn within ${FIRST_DRAW_TIMEOUT_MS} ms` : load),
+        row('  of which: folder scanned and listed', listed, '', 'from the Open folder click: projects.open and the file list'),
+        row('  of which: waveform ready', waveform ?? FIRST_DRAW_TIMEOUT_MS, '', 'overview peaks and the player'),
         row(`zoom step (median of ${STEPS})`, median(zoom.times), '< 200', timeouts(zoom.timedOut)),
         row(`zoom step (slowest of ${STEPS})`, Math.max(...zoom.times), '< 200'),
         row(`scroll step (median of ${STEPS})`, median(scroll.times), '< 200', timeouts(scroll.timedOut)),

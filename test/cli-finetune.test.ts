@@ -13,7 +13,7 @@ describe('earmark finetune', () => {
 
   it('fine-tunes, prints per-epoch progress and a before/after summary, and activates the new model', async () => {
     const io = capture();
-    const code = await finetuneCommand.run(['--db', p.dbPath, '--epochs', '2', '--seed', '2', '--augment', '0'], io);
+    const code = await finetuneCommand.run(['--db', p.dbPath, '--epochs', '2', '--seed', '2', '--augment', '0', '--lr', '0.005'], io);
     expect(code, io.err).toBe(0);
     expect(io.err).toMatch(/epoch 1\/2: loss \d+\.\d{4} {2}validation loss \d+\.\d{4} {2}validation ER \d\.\d{3}/);
     expect(io.err).toMatch(/epoch 2\/2: /);

@@ -10,7 +10,7 @@ import { waitFor } from './service-helpers';
 // (8 kHz clips with tone "events", a 2-block CRNN), so a run takes seconds.
 
 const host = { host: 'browser' as const, mediaUrl: (id: number) => `/media/${id}` };
-const TRAINING = { augmentPerFile: 0, cropSeconds: 1.28, cropsPerEpoch: 16 };
+const TRAINING = { augmentPerFile: 0, cropSeconds: 1.28, cropsPerEpoch: 16, learningRate: 0.005 };
 
 interface Harness {
   p: TinyProject;

@@ -198,6 +198,19 @@ describe('service', () => {
     const peak = melColumn.indexOf(Math.max(...melColumn));
     expect(Math.abs(mel.frequencies[peak] - 1000)).toBeLessThan(mel.frequencies[peak + 1] - mel.frequencies[peak - 1]);
 
+    // A frequency range and FFT size: the bins cover only the range, the tone still lands on 1 kHz.
+    const zoomed = await call('recordings.spectrogram', { recordingId: a.id, start: 0, end: 2, scale: 'linear', columns: 8, bins: 32, fftSize: 4096, minFrequency: 500, maxFrequency: 1500 });
+    expect([zoomed.fftSize, zoomed.minFrequency, zoomed.maxFrequency]).toEqual([4096, 500, 1500]);
+    expect(zoomed.frequencies[0]).toBeCloseTo(500 + 1000 / 64, 1);
+    const zoomedColumn = [...Buffer.from(zoomed.data, 'base64').subarray(4 * 32, 5 * 32)];
+    expect(Math.abs(zoomed.frequencies[zoomedColumn.indexOf(Math.max(...zoomedColumn))] - 1000)).toBeLessThan(1000 / 32);
+    const cut = await call('recordings.spectrogram', { recordingId: a.id, start: 0, end: 2, scale: 'mel', columns: 4, bins: 16, fftSize: 256, minFrequency: 100, maxFrequency: 20_000 });
+    expect([cut.fftSize, cut.minFrequency, cut.maxFrequency]).toEqual([256, 100, 4000]);
+    expect(Math.max(...cut.frequencies)).toBeLessThan(4000);
+    for (const bad of [{ fftSize: 1000 }, { fftSize: 128 }, { fftSize: 8192 }, { minFrequency: 900, maxFrequency: 900 }, { minFrequency: 4000 }, { maxFrequency: -1 }]) {
+      expect((await rejection(service.call('recordings.spectrogram', { recordingId: a.id, start: 0, end: 2, ...bad }))).code, JSON.stringify(bad)).toBe('invalid-params');
+    }
+
     const media = await call('recordings.mediaUrl', { recordingId: a.id });
     expect(media).toEqual({ url: `/media/${a.id}`, mimeType: 'audio/wav' });
     const file = await service.mediaFile(a.id);

@@ -47,6 +47,9 @@ export const LIMITS = {
   /** Spectrogram tile size. */
   maxSpectrogramColumns: 4096,
   maxSpectrogramBins: 512,
+  /** FFT sizes a spectrogram may ask for (powers of two in this range). */
+  minSpectrogramFftSize: 256,
+  maxSpectrogramFftSize: 4096,
   /** HTTP request body limit, bytes. */
   maxBodyBytes: 1024 * 1024,
 } as const;
@@ -318,6 +321,12 @@ export const ExportFormat = z.enum(['dcase', 'audacity', 'raven', 'csv', 'json']
 export type ExportFormat = z.infer<typeof ExportFormat>;
 
 export const SpectrogramScale = z.enum(['mel', 'linear']);
+export const SpectrogramFftSize = z
+  .number()
+  .int()
+  .min(LIMITS.minSpectrogramFftSize)
+  .max(LIMITS.maxSpectrogramFftSize)
+  .refine((n) => (n & (n - 1)) === 0, 'fftSize must be a power of two');
 
 // ---------------------------------------------------------------------------------------------
 // Methods.
@@ -424,6 +433,14 @@ export const api = {
       scale: SpectrogramScale.default('mel'),
       columns: z.number().int().min(1).max(LIMITS.maxSpectrogramColumns).default(1024),
       bins: z.number().int().min(8).max(LIMITS.maxSpectrogramBins).default(128),
+      /** Samples per FFT window, a power of two; omitted: chosen from the scale, bins and sample rate. */
+      fftSize: SpectrogramFftSize.optional(),
+      /** Frequency range drawn, Hz; omitted: 0 and the Nyquist frequency (a larger maxFrequency is cut to it). */
+      minFrequency: Hertz.optional(),
+      maxFrequency: Hertz.optional(),
+    }).refine((v) => v.minFrequency === undefined || v.maxFrequency === undefined || v.minFrequency < v.maxFrequency, {
+      message: 'minFrequency must be below maxFrequency',
+      path: ['maxFrequency'],
     }),
     result: z.object({
       recordingId: Id,
@@ -432,6 +449,11 @@ export const api = {
       end: z.number(),
       columns: z.number().int(),
       bins: z.number().int(),
+      /** The FFT size used. */
+      fftSize: z.number().int(),
+      /** The frequency range the bins cover, Hz: bin 0's lower edge and the last bin's upper edge. */
+      minFrequency: z.number(),
+      maxFrequency: z.number(),
       /** Centre frequency of each bin, Hz. */
       frequencies: z.array(z.number()),
       dbMin: z.number(),

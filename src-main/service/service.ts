@@ -21,6 +21,7 @@ import { toServiceError } from './errors';
 import { findAudioFiles, isAudioFileName, mapLimit, mimeTypeFor } from './folder-scan';
 import { JobRegistry } from './jobs';
 import { SizedLru } from './lru';
+import { BackgroundHasher, placeholderHash } from './deferred-hash';
 import { runExport } from './export-run';
 import { relativePosix } from './paths';
 import { computePeaksInWorker } from '../engine/audio/peaks-in-worker';
@@ -58,6 +59,8 @@ const MAX_SPECTROGRAM_SPAN_SECONDS = 24 * 3600;
 /** Longer spans than this, before the file's base peaks exist, are answered from probes (approximate). */
 const EXACT_PEAKS_SPAN_SECONDS = 120;
 const PROBE_SECONDS = 0.05;
+/** How long after a first look (probes) the whole-file peaks pass starts. */
+const BASE_PEAKS_DELAY_MS = 1500;
 const MAX_PROBES = 120;
 
 function packageVersion(): string {
@@ -99,6 +102,14 @@ export async function createService(options: ServiceOptions, host: HostContext):
   const jobs = new JobRegistry(publish);
   const peakCache = new SizedLru<string, PeakArrays>(256 * 1024 * 1024);
   const tileCache = new SizedLru<string, ApiResult<'recordings.spectrogram'>>(64 * 1024 * 1024);
+  /**
+   * New files are listed with a placeholder hash and hashed in the background, so opening a folder
+   * does not wait for every byte of it. Caches stay keyed by the placeholder (the same bytes) after
+   * the real hash replaces it.
+   */
+  const hasher = new BackgroundHasher((file, error) => console.warn(`earmark: cannot hash ${file}: ${(error as Error)?.message ?? String(error)}`));
+  const placeholderOf = new Map<string, string>();
+  const cacheIdentity = (recording: RecordingRow): string => `${recording.id}:${placeholderOf.get(recording.contentHash) ?? recording.contentHash}`;
   let backend: string | null = null;
   const running = new Set<Promise<unknown>>();
 
@@ -235,14 +246,21 @@ export async function createService(options: ServiceOptions, host: HostContext):
     const files = await findAudioFiles(root);
     // A folder without audio is not a project to come back to: neither reopened at start nor listed as recent.
     if (files.length) store.updateProjectSettings(projectId, { ...project.settings, lastOpenedAt: new Date().toISOString() });
+    const known = new Map(store.listRecordings(projectId).map((r) => [r.relPath, r]));
     const scanned = await mapLimit(files, 4, async (file) => {
       const relPath = relativePosix(root, file);
-      const contentHash = await hashFile(file);
+      const info = await stat(file);
+      const placeholder = placeholderHash(file, info.size, info.mtimeMs);
+      // A known file is hashed now, to see whether it changed; a new one (or one still waiting for its hash) later.
+      const previous = known.get(relPath);
+      const deferred = !previous || previous.contentHash === placeholder;
+      const contentHash = deferred ? placeholder : await hashFile(file);
       try {
         const header = await probeAudioFile(file);
-        return { row: { relPath, absPath: file, contentHash, durationSeconds: header.duration > 0 ? header.duration : null, sampleRate: header.sampleRate, channels: header.channels }, error: null };
+        const row = { relPath, absPath: file, contentHash, durationSeconds: header.duration > 0 ? header.duration : null, sampleRate: header.sampleRate, channels: header.channels };
+        return { row, error: null, deferred };
       } catch (error) {
-        return { row: { relPath, absPath: file, contentHash }, error: (error as Error).message };
+        return { row: { relPath, absPath: file, contentHash }, error: (error as Error).message, deferred };
       }
     });
     const result = store.upsertRecordings(projectId, scanned.map((s) => s.row));
@@ -250,6 +268,13 @@ export async function createService(options: ServiceOptions, host: HostContext):
     for (const s of scanned) {
       const row = byPath.get(s.row.relPath);
       if (s.error && row && row.errorMessage !== s.error) store.markRecordingError(row.id, s.error);
+      if (s.deferred && row) {
+        const placeholder = s.row.contentHash;
+        hasher.add(row.absPath, (contentHash) => {
+          placeholderOf.set(contentHash, placeholder);
+          store.replaceContentHash(row.id, placeholder, contentHash);
+        });
+      }
     }
     for (const r of result.changed) {
       peakCache.deleteWhere((k) => k.startsWith(`${r.id}:`));
@@ -296,9 +321,10 @@ export async function createService(options: ServiceOptions, host: HostContext):
   }
 
   const basePeaksRunning = new Map<string, Promise<PeakArrays>>();
+  const basePeaksTimers = new Set<ReturnType<typeof setTimeout>>();
   /** The file's base peaks (one streaming pass, shared by concurrent callers), then from the cache. */
   function basePeaks(recording: RecordingRow): Promise<PeakArrays> {
-    const key = `${recording.id}:${recording.contentHash}`;
+    const key = cacheIdentity(recording);
     const cached = peakCache.get(key);
     if (cached) return Promise.resolve(cached);
     let running = basePeaksRunning.get(key);
@@ -320,12 +346,17 @@ export async function createService(options: ServiceOptions, host: HostContext):
    */
   async function spanPeaks(recording: RecordingRow, peaksPerSecond: number, start: number, end: number): Promise<{ arrays: PeakArrays; approximate: boolean }> {
     if (peaksPerSecond > BASE_PEAKS_PER_SECOND) return { arrays: await computePeaks(recording.absPath, peaksPerSecond, start, end), approximate: false };
-    const cached = peakCache.get(`${recording.id}:${recording.contentHash}`);
+    const cached = peakCache.get(cacheIdentity(recording));
     if (cached) return { arrays: downsamplePeaks(cached, peaksPerSecond, start, end), approximate: false };
     if (end - start <= EXACT_PEAKS_SPAN_SECONDS) return { arrays: await computePeaks(recording.absPath, peaksPerSecond, start, end), approximate: false };
-    const base = basePeaks(recording);
-    void base.catch(() => undefined);
     const arrays = await sampledPeaks(recording.absPath, peaksPerSecond, start, end, PROBE_SECONDS, MAX_PROBES);
+    // The whole-file pass starts once the first look is out, a moment later, so that it does not
+    // compete for the CPU with the first draw's own requests (this answer, the first spectrogram).
+    const timer = setTimeout(() => {
+      basePeaksTimers.delete(timer);
+      void basePeaks(recording).catch(() => undefined);
+    }, BASE_PEAKS_DELAY_MS);
+    basePeaksTimers.add(timer);
     return { arrays, approximate: true };
   }
 
@@ -344,7 +375,11 @@ export async function createService(options: ServiceOptions, host: HostContext):
     if (!(params.start < params.end)) throw new ApiError('invalid-params', 'recordings.spectrogram: start must be before end');
     if (params.start >= duration) throw new ApiError('invalid-params', `start ${params.start} s is past the end of ${recording.relPath} (${duration} s)`);
     if (params.end - params.start > MAX_SPECTROGRAM_SPAN_SECONDS) throw new ApiError('invalid-params', 'recordings.spectrogram: range longer than 24 h');
-    const key = `${recording.id}:${recording.contentHash}:${params.scale}:${params.start}:${params.end}:${params.columns}:${params.bins}`;
+    const nyquist = (recording.sampleRate ?? 0) / 2;
+    if (params.minFrequency !== undefined && nyquist > 0 && params.minFrequency >= nyquist) {
+      throw new ApiError('invalid-params', `minFrequency ${params.minFrequency} Hz is at or above the Nyquist frequency of ${recording.relPath} (${nyquist} Hz)`);
+    }
+    const key = [cacheIdentity(recording), params.scale, params.start, params.end, params.columns, params.bins, params.fftSize, params.minFrequency, params.maxFrequency].join(':');
     const cached = tileCache.get(key);
     if (cached) return cached;
     const tile = await computeSpectrogram(recording.absPath, params);
@@ -355,6 +390,9 @@ export async function createService(options: ServiceOptions, host: HostContext):
       end: params.end,
       columns: tile.columns,
       bins: tile.bins,
+      fftSize: tile.fftSize,
+      minFrequency: tile.minFrequency,
+      maxFrequency: tile.maxFrequency,
       frequencies: tile.frequencies,
       dbMin: tile.dbMin,
       dbMax: tile.dbMax,
@@ -652,6 +690,9 @@ export async function createService(options: ServiceOptions, host: HostContext):
       return { path: row.absPath, size: info.size, mimeType: mimeTypeFor(row.absPath) };
     },
     async close() {
+      await hasher.stop();
+      for (const timer of basePeaksTimers) clearTimeout(timer);
+      basePeaksTimers.clear();
       jobs.cancelAll();
       await Promise.allSettled([...running]);
       listeners.clear();

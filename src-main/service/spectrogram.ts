@@ -8,11 +8,20 @@ export interface SpectrogramRequest {
   scale: 'mel' | 'linear';
   columns: number;
   bins: number;
+  /** Samples per FFT window (a power of two); omitted: chosen from the scale, bins and sample rate. */
+  fftSize?: number;
+  /** Frequency range, Hz; omitted: 0 and Nyquist. A maxFrequency above Nyquist is cut to it. */
+  minFrequency?: number;
+  maxFrequency?: number;
 }
 
 export interface SpectrogramTile {
   columns: number;
   bins: number;
+  fftSize: number;
+  /** The range the bins cover, Hz (bin 0's lower edge to the last bin's upper edge). */
+  minFrequency: number;
+  maxFrequency: number;
   frequencies: number[];
   dbMin: number;
   dbMax: number;
@@ -35,13 +44,27 @@ interface Bank {
   centres: number[];
 }
 
-/** Mel bands from the features module's filterbank (Slaney), or equal-width linear bands up to Nyquist. */
-function filterBank(scale: 'mel' | 'linear', bins: number, fftSize: number, rate: number): Bank {
+export interface FrequencyRange {
+  low: number;
+  high: number;
+}
+
+/** The requested range within [0, Nyquist]; a range starting at or above Nyquist is refused. */
+export function frequencyRangeFor(request: Pick<SpectrogramRequest, 'minFrequency' | 'maxFrequency'>, rate: number): FrequencyRange {
+  const nyquist = rate / 2;
+  const low = request.minFrequency ?? 0;
+  const high = Math.min(nyquist, request.maxFrequency ?? nyquist);
+  if (!(low < high)) throw new RangeError(`frequency range ${low}–${high} Hz is empty: this recording's spectrum ends at ${nyquist} Hz`);
+  return { low, high };
+}
+
+/** Mel bands from the features module's filterbank (Slaney), or equal-width linear bands, over `range`. */
+function filterBank(scale: 'mel' | 'linear', bins: number, fftSize: number, rate: number, range: FrequencyRange): Bank {
   const half = fftSize / 2 + 1;
   const hzPerBin = rate / fftSize;
   const bank: Bank = { start: [], weights: [], centres: [] };
   if (scale === 'mel') {
-    const mel = melFilterbank({ sampleRate: rate, fftSize, melBands: bins, fmin: 0, fmax: rate / 2 });
+    const mel = melFilterbank({ sampleRate: rate, fftSize, melBands: bins, fmin: range.low, fmax: range.high });
     for (let b = 0; b < bins; b++) {
       const centre = mel.centres[b];
       // Narrow low bands can fall between FFT bins: take the nearest bin instead of nothing.
@@ -52,20 +75,23 @@ function filterBank(scale: 'mel' | 'linear', bins: number, fftSize: number, rate
     }
     return bank;
   }
-  const width = rate / 2 / bins;
+  const width = (range.high - range.low) / bins;
   for (let b = 0; b < bins; b++) {
-    const lo = Math.ceil((b * width) / hzPerBin);
-    const hi = Math.max(lo + 1, Math.ceil(((b + 1) * width) / hzPerBin));
-    const first = Math.min(lo, half - 1);
-    const count = Math.max(1, Math.min(hi, half) - first);
+    const from = range.low + b * width;
+    const lo = Math.ceil(from / hzPerBin);
+    const hi = Math.ceil((from + width) / hzPerBin);
+    // A band holding no FFT bin (narrower than one) takes the nearest.
+    const first = Math.min(hi > lo ? lo : Math.round((from + width / 2) / hzPerBin), half - 1);
+    const count = hi > lo ? Math.max(1, Math.min(hi, half) - first) : 1;
     bank.start.push(first);
     bank.weights.push(new Float64Array(count).fill(1 / count));
-    bank.centres.push((b + 0.5) * width);
+    bank.centres.push(from + width / 2);
   }
   return bank;
 }
 
-function fftSizeFor(scale: 'mel' | 'linear', bins: number, rate: number): number {
+function fftSizeFor(scale: 'mel' | 'linear', bins: number, rate: number, requested?: number): number {
+  if (requested) return requested;
   let size = scale === 'linear' ? 2 * bins : rate > 24000 ? 2048 : 1024;
   size = Math.max(256, 2 ** Math.ceil(Math.log2(size)));
   return Math.min(size, 8192);
@@ -85,11 +111,12 @@ export async function computeSpectrogram(file: string, request: SpectrogramReque
   const source = await openAudioSource(file);
   const rate = source.sampleRate;
   const { bins } = request;
-  const fftSize = fftSizeFor(request.scale, bins, rate);
+  const fftSize = fftSizeFor(request.scale, bins, rate, request.fftSize);
+  const range = frequencyRangeFor(request, rate);
   const sparse = reading === 'auto' ? ((request.end - request.start) * rate) / request.columns >= SPARSE_SPACING_WINDOWS * fftSize : reading === 'excerpts';
   const columns = sparse ? Math.min(request.columns, SPARSE_MAX_COLUMNS) : request.columns;
   const half = fftSize / 2 + 1;
-  const bank = filterBank(request.scale, bins, fftSize, rate);
+  const bank = filterBank(request.scale, bins, fftSize, rate, range);
   const transform = new RealFFT(fftSize);
   const frame = new Float64Array(fftSize);
   const window = new Float64Array(fftSize);
@@ -182,5 +209,5 @@ export async function computeSpectrogram(file: string, request: SpectrogramReque
     const v = (db[i] - dbMin) / DYNAMIC_RANGE_DB;
     data[i] = Math.max(0, Math.min(255, Math.round(v * 255)));
   }
-  return { columns, bins, frequencies: bank.centres.map((f) => Math.round(f * 10) / 10), dbMin, dbMax, data };
+  return { columns, bins, fftSize, minFrequency: range.low, maxFrequency: range.high, frequencies: bank.centres.map((f) => Math.round(f * 10) / 10), dbMin, dbMax, data };
 }

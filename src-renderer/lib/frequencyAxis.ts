@@ -1,35 +1,49 @@
 /**
  * The spectrogram's vertical axis: where a frequency is drawn, as a fraction of the height from
- * the bottom, for the tile's bin centres (mel or linear). Bin b fills [b/n, (b+1)/n] of the height
- * with its centre in the middle; between centres the axis is linear, and it ends at 0 Hz and Nyquist.
+ * the bottom, for the tile's bin centres (mel or linear) over the range [low, high] it shows. Bin b
+ * fills [b/n, (b+1)/n] of the height with its centre in the middle; between centres the axis is
+ * linear, and it ends at `low` (bottom) and `high` (top). Outside the range it goes on linearly past
+ * 0 and 1, so a box reaching beyond the range is cut at the edge, not squeezed onto it.
  */
 export interface FrequencyAxis {
-  /** 0 at the bottom (0 Hz), 1 at the top (Nyquist). */
+  /** 0 at the bottom (`low`), 1 at the top (`high`). */
   fractionOf(hz: number): number;
   hzOf(fraction: number): number;
-  nyquist: number;
+  low: number;
+  high: number;
 }
 
-export function frequencyAxis(centres: readonly number[], nyquist: number): FrequencyAxis {
+export function frequencyAxis(centres: readonly number[], low: number, high: number): FrequencyAxis {
   const n = centres.length;
-  const hz: number[] = [0];
+  const hz: number[] = [low];
   const at: number[] = [0];
   centres.forEach((c, b) => {
-    if (c > hz[hz.length - 1] && c < nyquist) {
+    if (c > hz[hz.length - 1] && c < high) {
       hz.push(c);
       at.push((b + 0.5) / n);
     }
   });
-  hz.push(nyquist);
+  hz.push(high);
   at.push(1);
-  const interpolate = (xs: number[], ys: number[], x: number) => {
-    if (x <= xs[0]) return ys[0];
-    if (x >= xs[xs.length - 1]) return ys[ys.length - 1];
-    let i = 1;
-    while (xs[i] < x) i++;
-    return ys[i - 1] + ((x - xs[i - 1]) / (xs[i] - xs[i - 1])) * (ys[i] - ys[i - 1]);
+  const slope = 1 / (high - low);
+  const fractionOf = (f: number): number => {
+    if (f <= low) return (f - low) * slope;
+    if (f >= high) return 1 + (f - high) * slope;
+    return interpolate(hz, at, f);
   };
-  return { nyquist, fractionOf: (f) => interpolate(hz, at, f), hzOf: (fraction) => interpolate(at, hz, fraction) };
+  const hzOf = (fraction: number): number => {
+    if (fraction <= 0) return low + fraction / slope;
+    if (fraction >= 1) return high + (fraction - 1) / slope;
+    return interpolate(at, hz, fraction);
+  };
+  return { low, high, fractionOf, hzOf };
+}
+
+/** Piecewise-linear y(x) through the points (xs, ys), xs increasing, x inside [xs[0], xs[last]]. */
+function interpolate(xs: readonly number[], ys: readonly number[], x: number): number {
+  let i = 1;
+  while (i < xs.length - 1 && xs[i] < x) i++;
+  return ys[i - 1] + ((x - xs[i - 1]) / (xs[i] - xs[i - 1])) * (ys[i] - ys[i - 1]);
 }
 
 export interface TimeFrequencyBox {

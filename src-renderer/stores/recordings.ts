@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { ref, computed } from 'vue';
+import { ref, computed, shallowRef } from 'vue';
 import { api } from '../api';
 import type { Recording, RecordingStatus } from '../../src-main/api/contract';
 import { useUiStore } from './ui';
@@ -9,7 +9,7 @@ export interface Peaks {
   recordingId: number;
   duration: number;
   /** [max, min] channels for wavesurfer (top and bottom halves). */
-  channels: [number[], number[]];
+  channels: [Float32Array, Float32Array];
   /** A first look from probes (long file not yet read through); replaced by exact peaks when ready. */
   approximate: boolean;
 }
@@ -43,7 +43,8 @@ export const useRecordingsStore = defineStore('recordings', () => {
   /** Files ticked for batch actions (detection, export). */
   const checked = ref<Set<number>>(new Set());
   const filters = ref<RecordingFilters>({ labelId: null, minConfidence: 0, statuses: [] });
-  const peaks = ref<Peaks | null>(null);
+  // Shallow: tens of thousands of numbers behind a reactive proxy make every read by wavesurfer slow.
+  const peaks = shallowRef<Peaks | null>(null);
   const mediaUrl = ref<string | null>(null);
   /** Why the open file could not be loaded (then nothing of it, nor of the previous file, is shown). */
   const loadError = ref<string | null>(null);
@@ -99,7 +100,7 @@ export const useRecordingsStore = defineStore('recordings', () => {
         api().call('recordings.mediaUrl', { recordingId }),
       ]);
       if (currentId.value !== recordingId) return; // user moved on
-      peaks.value = { recordingId, duration: p.durationSeconds, channels: [p.max, p.min], approximate: p.approximate };
+      peaks.value = { recordingId, duration: p.durationSeconds, channels: [Float32Array.from(p.max), Float32Array.from(p.min)], approximate: p.approximate };
       mediaUrl.value = media.url;
       if (p.approximate) void refinePeaks(recordingId, rate);
     } catch (error) {
@@ -121,7 +122,7 @@ export const useRecordingsStore = defineStore('recordings', () => {
         const p = await api().call('recordings.peaks', { recordingId, peaksPerSecond: rate });
         if (currentId.value !== recordingId || !peaks.value) return;
         if (!p.approximate) {
-          peaks.value = { ...peaks.value, channels: [p.max, p.min], approximate: false };
+          peaks.value = { ...peaks.value, channels: [Float32Array.from(p.max), Float32Array.from(p.min)], approximate: false };
           return;
         }
       } catch {

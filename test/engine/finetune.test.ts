@@ -7,7 +7,8 @@ import { FinetuneDataError } from '../../src-main/engine/finetune/errors';
 import { exampleFromRecording, finetuneClasses, reviewedMaterial } from '../../src-main/engine/finetune/material';
 import { runFinetune, type FinetuneProgress } from '../../src-main/engine/finetune/run';
 import { holdOutSplit } from '../../src-main/engine/finetune/split';
-import { finetuneLoop } from '../../src-main/engine/finetune/train-loop';
+import { MIN_HELD_BACK_FOR_TUNING } from '../../src-main/engine/finetune/scores';
+import { finetuneLoop, MIN_HELD_BACK_FOR_SELECTION } from '../../src-main/engine/finetune/train-loop';
 import { eventFreeStretches, augmentWithMixtures } from '../../src-main/engine/finetune/augment';
 import { selectBackend } from '../../src-main/engine/model/backend';
 import { initCrnnWeights } from '../../src-main/engine/model/crnn';
@@ -168,7 +169,18 @@ describe('fine-tuning loop', () => {
     const last = result.history.at(-1)!;
     expect(last.validationLoss).toBeLessThan(result.initial.validationLoss * 0.8);
     expect(result.history[0].loss).toBeGreaterThan(last.loss);
+    // Six held-back files are too few to choose an epoch on: the last one is kept.
+    expect(result.bestEpoch).toBe(4);
+    expect(result.history.every((e) => e.improved)).toBe(true);
     tf.dispose([...result.best.values()]);
+
+    // With enough held-back files the best epoch (ER, then validation loss; epoch 0 included) is kept.
+    const moreHeldBack = syntheticSplit('validation', MIN_HELD_BACK_FOR_SELECTION, classes, 2, 128, 16, 0.02);
+    const chosen = await finetuneLoop({ ...options, validation: moreHeldBack.files, validationReference: moreHeldBack.reference, epochs: 3 });
+    const candidates = [{ epoch: 0, ...chosen.initial }, ...chosen.history];
+    const bestOf = candidates.reduce((a, b) => (b.errorRate < a.errorRate - 1e-9 || (Math.abs(b.errorRate - a.errorRate) <= 1e-9 && b.validationLoss < a.validationLoss - 1e-6) ? b : a));
+    expect(chosen.bestEpoch).toBe(bestOf.epoch);
+    tf.dispose([...chosen.best.values()]);
 
     const controller = new AbortController();
     controller.abort();
@@ -205,6 +217,10 @@ describe('runFinetune', () => {
     const loaded = await loadModel(result.model.dirPath);
     expect(loaded.manifest.classes).toEqual(['beep', 'whistle', 'chirp']);
     expect(Object.keys(loaded.manifest.postprocess.thresholds).sort()).toEqual(['beep', 'chirp', 'whistle']);
+    // Too few held-back files to re-tune on: the parent's thresholds stay, the new class gets the default one.
+    expect(result.validationFiles).toBeLessThan(MIN_HELD_BACK_FOR_TUNING);
+    const parentPost = (JSON.parse(readFileSync(join(p.modelDir, 'model.json'), 'utf8')) as { postprocess: { thresholds: Record<string, number> } }).postprocess;
+    expect(loaded.manifest.postprocess.thresholds).toMatchObject(parentPost.thresholds);
     tf.dispose([...loaded.weights.values()]);
 
     const store = openStore(p.dbPath);

@@ -1,6 +1,7 @@
 import type { AudioData, StreamDecoder } from 'audio-decode';
 import { flacCrc16, flacCrc8 } from './flac-frames';
 import { flacFrameHeaderPosition, frameAtOrBefore, type FlacFrameIndex, type ReadAt } from './flac-index';
+import type { FlacFrameRun } from './flac-seek';
 
 /**
  * Short excerpts spread over a FLAC file through one decoder. Creating a decoder costs about as much
@@ -10,10 +11,11 @@ import { flacFrameHeaderPosition, frameAtOrBefore, type FlacFrameIndex, type Rea
  */
 
 export interface FlacExcerptOptions {
-  index: FlacFrameIndex;
+  /** `fLaC` + STREAMINFO, fed to each new decoder. */
+  streamHeader: Uint8Array;
+  /** The consecutive frames holding samples `first` through `last`. */
+  frames: (first: number, last: number) => Promise<FlacFrameRun>;
   read: ReadAt;
-  /** File size: where the last frame ends. */
-  size: number;
   /** Total samples per channel (STREAMINFO); 0 when unknown. */
   totalSamples: number;
   createDecoder: () => Promise<StreamDecoder>;
@@ -76,10 +78,8 @@ interface FedFrame {
 
 /** `length` samples from each of `starts` (shorter past the end), in order, one decoder for all. */
 export async function* flacExcerpts(options: FlacExcerptOptions, starts: readonly number[], length: number): AsyncGenerator<Float32Array> {
-  const { index, read, size, totalSamples } = options;
-  const frameCount = index.offsets.length;
+  const { read, totalSamples } = options;
   const endSample = totalSamples > 0 ? totalSamples : Infinity;
-  const frameEnd = (f: number): number => (f + 1 < frameCount ? index.offsets[f + 1] : size);
   const excerpts = starts.map((s) => {
     const start = Math.max(0, Math.floor(s));
     return { start, out: new Float32Array(Math.max(0, Math.min(length, endSample - start))) };
@@ -112,7 +112,7 @@ export async function* flacExcerpts(options: FlacExcerptOptions, starts: readonl
     dec = opened;
     framesFed = 0;
     samplesFed = 0;
-    distribute(options.toMono(await opened(index.streamHeader)));
+    distribute(options.toMono(await opened(options.streamHeader)));
     return opened;
   };
   const closeDecoder = async (): Promise<void> => {
@@ -129,26 +129,27 @@ export async function* flacExcerpts(options: FlacExcerptOptions, starts: readonl
   try {
     for (let k = 0; k < excerpts.length; k++) {
       const { start, out } = excerpts[k];
-      if (out.length > 0 && frameCount > 0) {
-        const first = frameAtOrBefore(index, start);
-        const last = frameAtOrBefore(index, start + out.length - 1);
-        const bytes = await read(index.offsets[first], frameEnd(last) - index.offsets[first]);
+      const run = out.length > 0 ? await options.frames(start, start + out.length - 1) : null;
+      if (run && run.offsets.length > 0) {
+        const { offsets, samples } = run;
+        const frameEnd = (f: number): number => (f + 1 < offsets.length ? offsets[f + 1] : run.end);
+        const bytes = await read(offsets[0], run.end - offsets[0]);
         const decoder = dec ?? (await openDecoder());
         const pieces: Uint8Array[] = [];
-        for (let f = first; f <= last; f++) {
-          const frame = bytes.subarray(index.offsets[f] - index.offsets[first], frameEnd(f) - index.offsets[first]);
+        for (let f = 0; f < offsets.length; f++) {
+          const frame = bytes.subarray(offsets[f] - offsets[0], frameEnd(f) - offsets[0]);
           if (frame.length < 6) throw options.corrupt('truncated frame');
           const variable = (frame[1] & 1) === 1;
           const { blockSize } = flacFrameHeaderPosition(frame, 0, 0);
           pieces.push(renumberFlacFrame(frame, variable ? samplesFed : framesFed));
-          fed.push({ excerpt: k, sample: index.samples[f], size: blockSize });
+          fed.push({ excerpt: k, sample: samples[f], size: blockSize });
           framesFed++;
           samplesFed += blockSize;
         }
         distribute(options.toMono(await decoder(concat(pieces))));
         // The last frame is usually short: a fixed-block-size decoder would take the frame after it
         // for a jump (its first sample is counted in whole blocks), so the next excerpt gets a fresh decoder.
-        if (last === frameCount - 1) await closeDecoder();
+        if (run.atStreamEnd) await closeDecoder();
       }
       for (const done = complete(k); yielded < done; yielded++) yield excerpts[yielded].out;
     }
@@ -168,4 +169,20 @@ function concat(pieces: Uint8Array[]): Uint8Array {
     at += p.length;
   }
   return out;
+}
+
+/** The frames of a full frame index that hold samples `first` through `last`. */
+export function indexFrames(index: FlacFrameIndex, size: number): (first: number, last: number) => Promise<FlacFrameRun> {
+  return async (first, last) => {
+    const count = index.offsets.length;
+    if (count === 0) return { samples: [], offsets: [], end: size, atStreamEnd: true };
+    const from = frameAtOrBefore(index, first);
+    const to = frameAtOrBefore(index, last);
+    return {
+      samples: index.samples.slice(from, to + 1),
+      offsets: index.offsets.slice(from, to + 1),
+      end: to + 1 < count ? index.offsets[to + 1] : size,
+      atStreamEnd: to === count - 1,
+    };
+  };
 }

@@ -19,18 +19,32 @@ export type ReadAt = (offset: number, length: number) => Promise<Uint8Array>;
 const SCAN_BYTES = 1 << 22;
 const HEADER_MAX = 16;
 
-interface StreamInfo {
+export interface StreamInfo {
   minBlockSize: number;
   maxBlockSize: number;
   minFrameSize: number;
+  /** 0 when the encoder did not record it. */
+  maxFrameSize: number;
+  /** Samples per channel; 0 when unknown. */
+  totalSamples: number;
 }
 
-function readStreamInfo(info: Uint8Array): StreamInfo {
+export function readStreamInfo(info: Uint8Array): StreamInfo {
   return {
     minBlockSize: (info[0] << 8) | info[1],
     maxBlockSize: (info[2] << 8) | info[3],
     minFrameSize: (info[4] << 16) | (info[5] << 8) | info[6],
+    maxFrameSize: (info[7] << 16) | (info[8] << 8) | info[9],
+    totalSamples: (info[13] & 15) * 2 ** 32 + ((info[14] << 24) >>> 0) + (info[15] << 16) + (info[16] << 8) + info[17],
   };
+}
+
+/** `fLaC` + the STREAMINFO block marked last: what a decoder needs before any frame. */
+export function flacStreamHeader(streamInfo: Uint8Array): Uint8Array {
+  const streamHeader = new Uint8Array(4 + 4 + 34);
+  streamHeader.set([0x66, 0x4c, 0x61, 0x43, 0x80, 0, 0, 34]);
+  streamHeader.set(streamInfo.subarray(0, 34), 8);
+  return streamHeader;
 }
 
 /** Samples in the frame whose header starts at p (the header is already verified). */
@@ -63,7 +77,7 @@ export function flacFrameHeaderPosition(b: Uint8Array, p: number, fixedBlockSize
 }
 
 /** Walks the metadata blocks after `fLaC` at `magicOffset`; returns STREAMINFO and where frames begin. */
-async function readMetadata(read: ReadAt, magicOffset: number): Promise<{ streamInfo: Uint8Array; firstFrame: number }> {
+export async function readMetadata(read: ReadAt, magicOffset: number): Promise<{ streamInfo: Uint8Array; firstFrame: number }> {
   let p = magicOffset + 4;
   let streamInfo: Uint8Array | null = null;
   for (;;) {
@@ -86,9 +100,7 @@ export async function buildFlacFrameIndex(read: ReadAt, size: number, magicOffse
   const { streamInfo, firstFrame } = await readMetadata(read, magicOffset);
   const info = readStreamInfo(streamInfo);
   const fixedBlockSize = info.minBlockSize === info.maxBlockSize ? info.maxBlockSize : 0;
-  const streamHeader = new Uint8Array(4 + 4 + 34);
-  streamHeader.set([0x66, 0x4c, 0x61, 0x43, 0x80, 0, 0, 34]);
-  streamHeader.set(streamInfo.subarray(0, 34), 8);
+  const streamHeader = flacStreamHeader(streamInfo);
 
   const samples: number[] = [];
   const offsets: number[] = [];

@@ -4,9 +4,10 @@ import type { Stats } from 'node:fs';
 import decoders from 'audio-decode';
 import type { AudioData, StreamDecoder } from 'audio-decode';
 import { AudioDecodeError } from './errors';
-import { flacExcerpts } from './flac-excerpts';
+import { flacExcerpts, indexFrames } from './flac-excerpts';
 import { FlacFrameAligner } from './flac-frames';
-import { buildFlacFrameIndex, frameAtOrBefore, type FlacFrameIndex } from './flac-index';
+import { buildFlacFrameIndex, type FlacFrameIndex, type ReadAt } from './flac-index';
+import { createFlacLocator, type FlacFrameRun } from './flac-seek';
 import { replaceNonFinite } from './non-finite';
 import { parseMp3FrameHeader, SNIFF_BYTES, sniffAudio } from './sniff';
 import type { AudioFormat } from './sniff';
@@ -302,12 +303,24 @@ function flacSource(file: string, b: Uint8Array, offset: number, size: number, f
   const maxPositive = 2 ** (bitsPerSample - 1) - 1;
   const full = 2 ** (bitsPerSample - 1);
   const rescale: Rescale = { toInteger: maxPositive, fromInteger: full };
-  const seek = async (sample: number): Promise<SeekPoint> => {
+  /**
+   * Frames by byte-offset guess and resync when STREAMINFO gives the length (no pass over the file
+   * first); else from the frame index (one scan, cached).
+   */
+  const framesFor = async (read: ReadAt): Promise<{ streamHeader: Uint8Array; frames: (first: number, last: number) => Promise<FlacFrameRun> }> => {
+    const locator = await createFlacLocator(read, size, offset);
+    if (locator) return { streamHeader: locator.streamHeader, frames: locator.framesCovering };
     const index = await frameIndex();
     if (index.offsets.length === 0) throw new AudioDecodeError(file, 'corrupt', 'no FLAC frame found');
-    const i = frameAtOrBefore(index, sample);
-    return { offset: index.offsets[i], sample: index.samples[i], prefix: index.streamHeader };
+    return { streamHeader: index.streamHeader, frames: indexFrames(index, size) };
   };
+  const seek = (sample: number): Promise<SeekPoint> =>
+    withFile(file, async (fh) => {
+      const { streamHeader, frames } = await framesFor((at, length) => readAt(fh, at, length));
+      const run = await frames(sample, sample);
+      if (run.offsets.length === 0) throw new AudioDecodeError(file, 'corrupt', 'no FLAC frame found');
+      return { offset: run.offsets[0], sample: run.samples[0], prefix: streamHeader };
+    });
   const source = compressedSource(file, 'flac', sampleRate, channels, total / sampleRate, offset, checkEnd, rescale, seek);
   const toMono = (r: AudioData): Float32Array | null => {
     if (!r.channelData.length || !r.channelData[0].length) return null;
@@ -319,15 +332,13 @@ function flacSource(file: string, b: Uint8Array, offset: number, size: number, f
   return {
     ...source,
     async *excerpts(starts, length) {
-      const index = await frameIndex();
-      if (index.offsets.length === 0) throw new AudioDecodeError(file, 'corrupt', 'no FLAC frame found');
       const fh = await open(file, 'r');
       try {
+        const read: ReadAt = (at, n) => readAt(fh, at, n);
         yield* flacExcerpts(
           {
-            index,
-            read: (at, n) => readAt(fh, at, n),
-            size,
+            ...(await framesFor(read)),
+            read,
             totalSamples: total,
             createDecoder: DECODER_FACTORY.flac,
             toMono,

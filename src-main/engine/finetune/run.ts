@@ -14,7 +14,7 @@ import { FinetuneDataError } from './errors';
 import { extendModelClasses, type FreezePolicy } from './extend';
 import { changedRecordings, defaultExtractor, exampleFromRecording, finetuneClasses, positivesByClass, reviewedMaterial, type FinetuneExample } from './material';
 import { recoverInterruptedRuns, runOwner } from './recover';
-import { classesWithEvents, summarize, tuneOnHeldBack, type ScoreSummary } from './scores';
+import { classesWithEvents, MIN_HELD_BACK_FOR_TUNING, summarize, tuneOnHeldBack, type ScoreSummary } from './scores';
 import { holdOutSplit } from './split';
 import { finetuneLoop, type FinetuneEpoch } from './train-loop';
 import { BUNDLED_MODEL_DIR as DEFAULT_MODEL_DIR } from '../model/bundled';
@@ -289,7 +289,9 @@ export async function runFinetune(options: FinetuneOptions): Promise<FinetuneRes
 
       report({ type: 'stage', stage: 'tuning', message: 're-tuning thresholds on the held-back files' });
       const bestProbs = await predictFiles(best, manifest.architecture, validation, classes.length, manifest.normalization, 8, windowFrames(manifest.inference, frameSeconds));
-      const postprocess = tuneOnHeldBack(bestProbs, heldBack, classes, manifest.postprocess, frameSeconds);
+      // Thresholds tuned on a few files follow their noise (measured on the fine-tuning bench): below
+      // MIN_HELD_BACK_FOR_TUNING held-back files the parent's post-processing is kept.
+      const postprocess = validation.length < MIN_HELD_BACK_FOR_TUNING ? manifest.postprocess : tuneOnHeldBack(bestProbs, heldBack, classes, manifest.postprocess, frameSeconds);
       const after = summarize(bestProbs, heldBack, classes, postprocess, frameSeconds);
       const present = classesWithEvents(heldBack);
       const regressedClasses = parentModel.manifest.classes.filter((c) => {

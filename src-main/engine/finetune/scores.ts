@@ -21,6 +21,9 @@ export function classesWithEvents(reference: AnnotationSet): Set<string> {
  * their threshold to the top (any detection is a false alarm), silently switching them off, so they
  * keep `fallback`'s threshold.
  */
+/** Held-back files needed before fine-tuning re-tunes the post-processing on them (fewer: the parent's is kept). */
+export const MIN_HELD_BACK_FOR_TUNING = 5;
+
 export function tuneOnHeldBack(perFile: FileProbabilities[], reference: AnnotationSet, classes: string[], fallback: PostprocessConfig, frameSeconds: number): PostprocessConfig {
   const present = classesWithEvents(reference);
   // Classes without a finite error rate (absent from the reference) get a constant here and the fallback below.

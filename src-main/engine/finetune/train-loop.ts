@@ -27,7 +27,7 @@ export interface FinetuneEpoch {
   errorRate: number;
   fMeasure: number;
   seconds: number;
-  /** This epoch's weights are the best so far (and will be kept unless a later one beats them). */
+  /** This epoch's weights are the ones kept so far: the best so far, or the latest where too few files are held back to choose. */
   improved: boolean;
 }
 
@@ -95,9 +95,12 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * Continues training a CRNN from given weights on crops of the reviewed files. The forward runs in
  * inference mode (BatchNorm keeps the parent's statistics, no dropout), which keeps small-data updates
  * from shifting what the conv blocks compute for the old classes; with freeze 'conv' only the GRU and
- * dense layers move. Each epoch is scored on the held-back files; the best epoch (lowest ER, then
- * lowest validation loss; epoch 0 included) is returned. Cancellation is checked between batches.
+ * dense layers move. Each epoch is scored on the held-back files; with at least MIN_HELD_BACK_FOR_SELECTION
+ * of them the best epoch (lowest ER, then lowest validation loss; epoch 0 included) is returned, with fewer the last. Cancellation is checked between batches.
  */
+/** Held-back files needed before the best epoch is chosen on them rather than the last one kept. */
+export const MIN_HELD_BACK_FOR_SELECTION = 10;
+
 export async function finetuneLoop(options: LoopOptions): Promise<LoopResult> {
   const { manifest } = options;
   const classes = manifest.classes;
@@ -130,8 +133,11 @@ export async function finetuneLoop(options: LoopOptions): Promise<LoopResult> {
     return { errorRate: scores.errorRate, fMeasure: scores.fMeasure, validationLoss: probabilityLoss(perFile, options.validation, options.classWeights) };
   };
   const snapshot = () => new Map([...variables].map(([n, v]) => [n, v.clone() as tf.Tensor]));
+  // Picking an epoch on a handful of held-back files follows their noise (measured: with 4 of them the parent's
+  // weights always won and fine-tuning did nothing); below MIN_HELD_BACK_FOR_SELECTION the last epoch is kept.
+  const selectEpoch = options.validation.length >= MIN_HELD_BACK_FOR_SELECTION;
   const better = (a: { errorRate: number; validationLoss: number }, b: { errorRate: number; validationLoss: number }) =>
-    a.errorRate < b.errorRate - 1e-9 || (Math.abs(a.errorRate - b.errorRate) <= 1e-9 && a.validationLoss < b.validationLoss - 1e-6);
+    !selectEpoch || a.errorRate < b.errorRate - 1e-9 || (Math.abs(a.errorRate - b.errorRate) <= 1e-9 && a.validationLoss < b.validationLoss - 1e-6);
 
   let initial = { errorRate: Number.NaN, fMeasure: Number.NaN, validationLoss: Number.NaN };
   let bestScore = initial;

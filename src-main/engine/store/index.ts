@@ -60,6 +60,8 @@ export class Store {
   listRecordings = (projectId: number, filter?: { status?: RecordingStatus }) =>
     recordings.listRecordings(this.db, projectId, filter);
   markRecordingError = (recordingId: number, message: string) => recordings.markRecordingError(this.db, recordingId, message);
+  replaceContentHash = (recordingId: number, expected: string, contentHash: string) =>
+    recordings.replaceContentHash(this.db, recordingId, expected, contentHash);
   markReviewed = (recordingId: number, reviewed = true) => review.markReviewed(this.db, recordingId, reviewed);
 
   // Label sets

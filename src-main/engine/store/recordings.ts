@@ -161,6 +161,19 @@ export function upsertRecordings(db: Db, projectId: number, rows: readonly Recor
 }
 
 /** Records that a file could not be processed; the message names the reason. */
+/**
+ * Replaces a recording's content hash only while it is still `expected` (a placeholder written when
+ * the file was listed before it was hashed): status, review and events stay as they are. Returns
+ * whether it was replaced.
+ */
+export function replaceContentHash(db: Db, recordingId: number, expected: string, contentHash: string): boolean {
+  const context = `recording ${recordingId}`;
+  requireSha256(expected, context);
+  requireSha256(contentHash, context);
+  const { changes } = sql(db, 'UPDATE recordings SET content_hash = ? WHERE id = ? AND content_hash = ?').run(contentHash, recordingId, expected);
+  return changes > 0;
+}
+
 export function markRecordingError(db: Db, recordingId: number, message: string): RecordingRow {
   getRecording(db, recordingId);
   requireText(message, 'message', `recording ${recordingId}`);
