@@ -1,5 +1,4 @@
-import { openAudioSource } from '../engine/audio/source';
-import { zeroEmptyBins, type PeakArrays } from '../engine/audio/peaks';
+import { openPeakSpan, zeroEmptyBins, type PeakArrays } from '../engine/audio/peaks';
 
 export { computePeaks, type PeakArrays } from '../engine/audio/peaks';
 
@@ -9,12 +8,7 @@ export { computePeaks, type PeakArrays } from '../engine/audio/peaks';
  * missed, so callers mark the result approximate.
  */
 export async function sampledPeaks(file: string, peaksPerSecond: number, start: number, end: number, probeSeconds: number, maxProbes: number): Promise<PeakArrays> {
-  const source = await openAudioSource(file);
-  const rate = source.sampleRate;
-  const stop = Math.min(end, source.duration);
-  const count = Math.max(0, Math.ceil((stop - start) * peaksPerSecond - 1e-9));
-  const min = new Float32Array(count).fill(Infinity);
-  const max = new Float32Array(count).fill(-Infinity);
+  const { source, rate, count, min, max } = await openPeakSpan(file, peaksPerSecond, start, end);
   const probe = Math.max(1, Math.round(probeSeconds * rate));
   const probes = Math.min(count, maxProbes);
   const binsPerProbe = count / Math.max(1, probes);

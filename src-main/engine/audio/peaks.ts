@@ -8,17 +8,20 @@ export interface PeakArrays {
   max: Float32Array;
 }
 
+/** An opened file and empty min/max bins (to be filled, then zeroEmptyBins) for [start, end) seconds of it. */
+export async function openPeakSpan(file: string, peaksPerSecond: number, start: number, end: number) {
+  const source = await openAudioSource(file);
+  const stop = Math.min(end, source.duration);
+  const count = Math.max(0, Math.ceil((stop - start) * peaksPerSecond - 1e-9));
+  return { source, rate: source.sampleRate, stop, count, min: new Float32Array(count).fill(Infinity), max: new Float32Array(count).fill(-Infinity) };
+}
+
 /**
  * Min/max per bin over [start, end) seconds, decoding only that span (WAV and FLAC seek to `start`,
  * never holding the file whole). Bins past the decoded audio stay 0.
  */
 export async function computePeaks(file: string, peaksPerSecond: number, start = 0, end = Infinity): Promise<PeakArrays & { duration: number }> {
-  const source = await openAudioSource(file);
-  const rate = source.sampleRate;
-  const stop = Math.min(end, source.duration);
-  const count = Math.max(0, Math.ceil((stop - start) * peaksPerSecond - 1e-9));
-  const min = new Float32Array(count).fill(Infinity);
-  const max = new Float32Array(count).fill(-Infinity);
+  const { source, rate, stop, count, min, max } = await openPeakSpan(file, peaksPerSecond, start, end);
   const binsPerSample = peaksPerSecond / rate;
   const firstSample = Math.floor(start * rate);
   const lastSample = Math.ceil(stop * rate);
