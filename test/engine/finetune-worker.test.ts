@@ -32,7 +32,7 @@ describe('fine-tuning in a worker thread, then re-detection', () => {
     expect(seen.filter((e) => e.type === 'epoch').length).toBeGreaterThanOrEqual(1);
 
     const epochs: number[] = [];
-    const done = await startFinetuneWorker({ dbPath: p.dbPath, epochs: 2, augmentPerFile: 0, onProgress: (e) => e.type === 'epoch' && epochs.push(e.epoch) });
+    const done = await startFinetuneWorker({ dbPath: p.dbPath, epochs: 2, augmentPerFile: 0, learningRate: 0.005, onProgress: (e) => e.type === 'epoch' && epochs.push(e.epoch) });
     if (done.status !== 'completed') throw new Error('expected completion');
     expect(epochs).toEqual([1, 2]);
     const store = openStore(p.dbPath);
