@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { request } from 'node:http';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src-main/engine/store';
+import { hashFile, openStore, type Store } from '../../src-main/engine/store';
 import { startServer, type RunningServer } from '../../src-main/server/server';
 import { createService } from '../../src-main/service/service';
 import { fakeDetectorFactory, makeAudioFolder, waitFor } from '../service-helpers';
@@ -81,6 +81,17 @@ beforeAll(async () => {
   projectId = (opened.json?.result as { id: number }).id;
   const { jobId } = (await api('detection.start', { projectId })).json?.result as { jobId: string };
   await waitFor(async () => ((await api('jobs.get', { jobId })).json?.result as { status: string }).status !== 'running' || undefined);
+  // New files are listed under a placeholder hash and hashed in the background: let that settle before snapshots.
+  await waitFor(async () => {
+    const db = new Database(folder.dbPath, { readonly: true });
+    try {
+      const rows = db.prepare('SELECT abs_path, content_hash FROM recordings').all() as { abs_path: string; content_hash: string }[];
+      for (const row of rows) if (row.content_hash !== (await hashFile(row.abs_path))) return undefined;
+      return true;
+    } finally {
+      db.close();
+    }
+  });
   const recordings = (await api('recordings.list', { projectId })).json?.result as { id: number; path: string }[];
   recordingId = recordings.find((r) => r.path === 'a.wav')!.id;
   const events = (await api('events.list', { recordingId })).json?.result as { id: number; labelId: number }[];

@@ -124,7 +124,7 @@ describe.skipIf(!chromiumAvailable)('fine-tuning loop end to end (Chromium again
     server = await startServer({
       rendererDir: RENDERER_OUT,
       createService: (host) =>
-        createService({ dbPath, resourcesDir, detectorFactory, homeDir: tmp, training: { augmentPerFile: 0, cropSeconds: 1.28, cropsPerEpoch: 24 } }, host),
+        createService({ dbPath, resourcesDir, detectorFactory, homeDir: tmp, training: { augmentPerFile: 0, cropSeconds: 1.28, cropsPerEpoch: 24, learningRate: 0.005 } }, host),
       onInternalError: (error, method) => serverErrors.push(`${method}: ${(error as Error)?.stack ?? String(error)}`),
     });
     browser = await launchChromium();
