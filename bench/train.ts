@@ -6,22 +6,14 @@ import { crnnForward, createRng, initCrnnWeights, isTrainableWeight } from '../s
 import { timePoolFactor, type CrnnConfig } from '../src-main/engine/model/manifest';
 import { createAdamState, DEFAULT_ADAM } from '../src-main/engine/train/adam';
 import { GradientPool } from '../src-main/engine/train/gradient-pool';
-import { DEFAULT_CRNN_CONFIG } from '../src-main/engine/train/trainer';
+import { DEFAULT_CRNN_CONFIG, sizedCrnnConfig } from '../src-main/engine/train/trainer';
 import { profileTrainStep } from './train-profile';
 
 const BATCH = 12;
 const CROP_FRAMES = 512; // 10.24 s at a 20 ms hop: the crop the 0.94 s baseline step was measured with
 const MEL_BANDS = 64;
 const CLASSES = 3;
-const LARGE: CrnnConfig = {
-  convBlocks: [
-    { filters: 64, poolTime: 2, poolFreq: 4 },
-    { filters: 64, poolTime: 2, poolFreq: 4 },
-    { filters: 64, poolTime: 2, poolFreq: 2 },
-  ],
-  gruUnits: 64,
-  dropout: 0.1,
-};
+const LARGE = sizedCrnnConfig([64, 64, 64], 64);
 
 /** Median seconds of one Adam step of the trainer's own path (data-parallel shards on `threads` threads). */
 async function stepSeconds(config: CrnnConfig, threads: number, backend: BackendName): Promise<number> {

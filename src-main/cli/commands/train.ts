@@ -4,7 +4,7 @@ import { BACKEND_NAMES, selectBackend, type BackendName } from '../../engine/mod
 import type { EpochRecord } from '../../engine/train/checkpoint';
 import { DEFAULT_FEATURE_CONFIG } from '../../engine/features/config';
 import type { CrnnConfig } from '../../engine/model/manifest';
-import { DEFAULT_CRNN_CONFIG, trainCrnn } from '../../engine/train/trainer';
+import { DEFAULT_CRNN_CONFIG, sizedCrnnConfig, trainCrnn } from '../../engine/train/trainer';
 import { summaryOf } from '../registry';
 
 function formatSeconds(s: number): string {
@@ -35,7 +35,7 @@ function progress(io: CliIO, epochs: number) {
   };
 }
 
-/** The default CRNN with other filter counts (one per default block) and GRU size. */
+/** The CRNN sizes given on the command line, or undefined for the default CRNN. */
 function crnnArchitecture(filters: string[] | undefined, gruUnits: number | undefined): CrnnConfig | undefined {
   if (!filters && gruUnits === undefined) return undefined;
   const blocks = DEFAULT_CRNN_CONFIG.convBlocks;
@@ -43,7 +43,7 @@ function crnnArchitecture(filters: string[] | undefined, gruUnits: number | unde
   if (counts.length !== blocks.length || counts.some((n) => !Number.isInteger(n) || n < 1)) {
     throw new CliUsageError(`--filters needs ${blocks.length} positive integers (one per conv block), got "${filters?.join(',')}"`);
   }
-  return { ...DEFAULT_CRNN_CONFIG, convBlocks: blocks.map((b, i) => ({ ...b, filters: counts[i] })), gruUnits: gruUnits ?? DEFAULT_CRNN_CONFIG.gruUnits };
+  return sizedCrnnConfig(counts, gruUnits ?? DEFAULT_CRNN_CONFIG.gruUnits);
 }
 
 /** The equivalent command line, recorded in the model manifest. */

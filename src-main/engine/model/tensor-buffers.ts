@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 
 /** The wasm backend's own buffer access (not in tfjs's public types). */
-interface WasmHeapAccess {
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+export interface WasmHeapAccess {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
 }
 

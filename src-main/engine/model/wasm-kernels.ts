@@ -1,9 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-}
+import type { WasmHeapAccess } from './tensor-buffers';
 
 interface BackpropFilterAttrs {
   strides: [number, number] | number;
@@ -64,7 +60,7 @@ export function registerWasmTrainingKernels(): void {
       const dyt = read(dy);
       const result = conv2dBackpropFilterFromOps(xt, dyt, attrs as unknown as BackpropFilterAttrs);
       // Copy into a backend-owned output so no intermediate tensor outlives the kernel.
-      const wasm = backend as unknown as WasmBackendLike;
+      const wasm = backend as unknown as WasmHeapAccess;
       const out = wasm.makeOutput(result.shape, 'float32');
       wasm.typedArrayFromHeap(out).set(result.dataSync() as Float32Array);
       result.dispose();

@@ -28,6 +28,13 @@ export const DEFAULT_CRNN_CONFIG: CrnnConfig = {
   dropout: 0.1,
 };
 
+/** The default CRNN with other filter counts (one per conv block, same pooling) and GRU size. */
+export function sizedCrnnConfig(filters: readonly number[], gruUnits: number): CrnnConfig {
+  const blocks = DEFAULT_CRNN_CONFIG.convBlocks;
+  if (filters.length !== blocks.length) throw new Error(`the CRNN has ${blocks.length} conv blocks, got ${filters.length} filter counts`);
+  return { ...DEFAULT_CRNN_CONFIG, convBlocks: blocks.map((b, i) => ({ ...b, filters: filters[i] })), gruUnits };
+}
+
 /**
  * Thresholds are tuned with every event kept, as `detect` and the studio report them on recordings of any
  * length; the DCASE 2017 Task 2 one-event-per-mixture rule is applied only where that benchmark is scored.
