@@ -91,16 +91,17 @@ let loopCounter = 0;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Held-back files needed before the best epoch is chosen on them rather than the last one kept. */
+export const MIN_HELD_BACK_FOR_SELECTION = 10;
+
 /**
  * Continues training a CRNN from given weights on crops of the reviewed files. The forward runs in
  * inference mode (BatchNorm keeps the parent's statistics, no dropout), which keeps small-data updates
  * from shifting what the conv blocks compute for the old classes; with freeze 'conv' only the GRU and
  * dense layers move. Each epoch is scored on the held-back files; with at least MIN_HELD_BACK_FOR_SELECTION
- * of them the best epoch (lowest ER, then lowest validation loss; epoch 0 included) is returned, with fewer the last. Cancellation is checked between batches.
+ * of them the best epoch (lowest ER, then lowest validation loss; epoch 0 included) is returned, with
+ * fewer the last. Cancellation is checked between batches.
  */
-/** Held-back files needed before the best epoch is chosen on them rather than the last one kept. */
-export const MIN_HELD_BACK_FOR_SELECTION = 10;
-
 export async function finetuneLoop(options: LoopOptions): Promise<LoopResult> {
   const { manifest } = options;
   const classes = manifest.classes;
