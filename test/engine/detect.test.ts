@@ -5,6 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../src-main/engine/audio/wav';
 import { collectAudioFiles, detectFiles, parseShard, selectShard, shardOf } from '../../src-main/engine/detect';
 import { formatProgress } from '../../src-main/engine/detect/progress';
+import { fileFeatureChunks } from '../../src-main/engine/detect/file-features';
+import { createFrameScorer } from '../../src-main/engine/inference';
+import type { ModelManifest } from '../../src-main/engine/model/manifest';
+import { detectionPostprocess, probabilitiesToEvents } from '../../src-main/engine/postprocess';
+import { BUNDLED_MODEL_DIR } from '../../src-main/engine/model/bundled';
 import { energyDetector, writeFixtureModel } from './onnx-fixtures';
 
 let dir: string;
@@ -121,6 +126,24 @@ describe('detectFiles', () => {
     expect(retuned.results.every((r) => !r.skipped)).toBe(true);
     const state = JSON.parse(await readFile(statePath, 'utf8'));
     expect(Object.keys(state.files)).toHaveLength(3);
+  });
+
+  it("runs the network on the model's own window (the length it was trained on) unless told otherwise", async () => {
+    const example = join(BUNDLED_MODEL_DIR, '..', '..', 'examples', 'test_gunshot_0001.flac');
+    const manifest = JSON.parse(await readFile(join(BUNDLED_MODEL_DIR, 'model.json'), 'utf8')) as ModelManifest;
+    expect(manifest.inference?.windowSeconds).toBeLessThan(10);
+    const statePath = join(dir, 'window.state.json');
+    const summary = await detectFiles({ inputs: [example], modelDir: BUNDLED_MODEL_DIR, jobs: 0, statePath, backend: 'tfjs' });
+    expect(JSON.parse(await readFile(statePath, 'utf8')).settings.windowSeconds).toBe(manifest.inference!.windowSeconds);
+    // The same events as scoring the whole file with the model's window.
+    const scorer = await createFrameScorer(BUNDLED_MODEL_DIR, { backend: 'tfjs' });
+    const { probs, frames } = await scorer.scoreStream(fileFeatureChunks(example, manifest.features));
+    await scorer.dispose();
+    const expected = probabilitiesToEvents(probs, frames, manifest.classes, detectionPostprocess(manifest.postprocess), scorer.frameSeconds, example, summary.results[0].durationSeconds);
+    expect(summary.annotations.events).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(0);
+    await detectFiles({ inputs: [example], modelDir: BUNDLED_MODEL_DIR, jobs: 0, statePath, backend: 'tfjs', windowSeconds: 30 });
+    expect(JSON.parse(await readFile(statePath, 'utf8')).settings.windowSeconds).toBe(30);
   });
 });
 

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { ANNOTATION_FORMATS, PER_FILE_FORMATS, formatAnnotations, writeAnnotationFile, type AnnotationFormat } from '../../engine/annotations';
 import type { AnnotationSet } from '../../engine/annotations/types';
 import { DetectionDbSink } from '../../engine/detect/db-sink';
-import { DEFAULT_WINDOW_SECONDS, InputPathError, defaultJobs, detectFiles, formatProgress, parseShard, shardFromEnvironment, shardText, type DetectSummary, type Shard } from '../../engine/detect';
+import { InputPathError, defaultJobs, detectFiles, formatProgress, parseShard, shardFromEnvironment, shardText, type DetectSummary, type Shard } from '../../engine/detect';
 import { detectStatePath, writePerFileFolder } from '../../engine/merge';
 import type { PostprocessConfig } from '../../engine/model/manifest';
 import { readModelFiles } from '../../engine/onnx/model-files';
@@ -111,7 +111,7 @@ export const detectCommand = defineCommand(
       backend: { kind: 'choice', description: 'Inference engine (auto: onnxruntime when it loads, else TensorFlow.js)', choices: ['auto', 'onnx', 'tfjs'], default: 'auto' },
       'one-event-per-file': { kind: 'boolean', description: 'Keep only the most confident event per class per file (the DCASE 2017 Task 2 rule for 30 s mixtures; off by default)' },
       threshold: { kind: 'string', description: 'Override decision thresholds: one for all classes (0.4) or per class (babycry=0.3,gunshot=0.6)', valueName: 'T' },
-      window: { kind: 'number', description: 'Window length for long files, seconds', valueName: 'SECONDS', min: 1, default: DEFAULT_WINDOW_SECONDS },
+      window: { kind: 'number', description: "Window the network runs on, seconds (default: the model's own, the length it was trained on: 7.68 s for the bundled model)", valueName: 'SECONDS', min: 1 },
     },
     examples: [
       'earmark detect recordings/ --out detections.txt        # DCASE event list; re-runs skip files already done',

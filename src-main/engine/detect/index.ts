@@ -1,4 +1,4 @@
-export { detectFiles, defaultJobs, DEFAULT_WINDOW_SECONDS, type DetectOptions, type DetectSummary, type FileResult, type FileFailureInfo } from './run';
+export { detectFiles, defaultJobs, type DetectOptions, type DetectSummary, type FileResult, type FileFailureInfo } from './run';
 export { AUDIO_EXTENSIONS, collectAudioFiles, parseShard, selectShard, shardFromEnvironment, shardOf, InputPathError, type InputFile, type Shard } from './files';
 export { formatProgress, type DetectProgress } from './progress';
 export { DetectState, readStateFile, provenanceFingerprint, shardText, type DetectProvenance, type DetectStateFile, type DoneFile } from './state';

@@ -30,7 +30,7 @@ export interface DetectOptions {
   force?: boolean;
   /** Overrides of the model's post-processing (e.g. thresholds, or oneEventPerFile for DCASE 2017 Task 2 mixtures). */
   postprocess?: Partial<PostprocessConfig>;
-  /** Window length for long files, seconds. */
+  /** Window length for long files, seconds (default: the model's own, the length it was trained on). */
   windowSeconds?: number;
   onProgress?: (progress: DetectProgress) => void;
   /** Called once per file detected (not for skipped ones), e.g. to store results in a database. */
@@ -90,15 +90,13 @@ export function defaultJobs(): number {
   return Math.max(1, cpus().length);
 }
 
-export const DEFAULT_WINDOW_SECONDS = 30;
-
-async function provenance(options: DetectOptions, postprocess: PostprocessConfig): Promise<DetectProvenance> {
+async function provenance(options: DetectOptions, postprocess: PostprocessConfig, windowSeconds: number): Promise<DetectProvenance> {
   const hash = createHash('sha256');
   hash.update(await readFile(join(options.modelDir, 'model.json')));
   hash.update(await readFile(join(options.modelDir, 'weights.bin')));
   return {
     model: { dir: resolve(options.modelDir), sha256: hash.digest('hex') },
-    settings: { postprocess, windowSeconds: options.windowSeconds ?? DEFAULT_WINDOW_SECONDS },
+    settings: { postprocess, windowSeconds },
     ...(options.shard && options.shard.count > 1 ? { shard: options.shard } : {}),
   };
 }
@@ -129,12 +127,12 @@ export async function detectFiles(options: DetectOptions): Promise<DetectSummary
   const scorer: CrnnScorer = await createFrameScorer(options.modelDir, {
     backend: options.backend,
     threads: options.threads ?? 1,
-    windowSeconds: options.windowSeconds ?? DEFAULT_WINDOW_SECONDS,
+    windowSeconds: options.windowSeconds,
     log,
   });
   const manifest = scorer.manifest;
   const post: PostprocessConfig = detectionPostprocess(manifest.postprocess, options.postprocess);
-  const state = options.statePath ? await DetectState.open(options.statePath, await provenance(options, post)) : undefined;
+  const state = options.statePath ? await DetectState.open(options.statePath, await provenance(options, post, scorer.window.windowSeconds)) : undefined;
   if (state?.discarded && !options.force) log(`earmark: re-running all files: ${state.discarded}`);
   if (state?.previousShard && state.previousShard !== shardText(options.shard) && !options.force) {
     await scorer.dispose();

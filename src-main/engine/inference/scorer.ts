@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { frameDuration } from '../features/config';
 import type { BackendName } from '../model/backend';
-import { DEFAULT_INFERENCE_WINDOW, timePoolFactor, type ModelManifest } from '../model/manifest';
+import { DEFAULT_INFERENCE_WINDOW, timePoolFactor, type InferenceWindow, type ModelManifest } from '../model/manifest';
 import { ensureOnnxModel } from '../onnx/export';
 import { readModelFiles } from '../onnx/model-files';
 import { loadOrt } from '../onnx/runtime';
@@ -32,15 +32,18 @@ export class CrnnScorer implements FrameScorer {
   readonly classes: string[];
   readonly melBands: number;
   readonly frameSeconds: number;
+  /** The window the network runs on (the model's own unless overridden). */
+  readonly window: InferenceWindow;
   private readonly windows: WindowOptions;
 
   constructor(private readonly runner: NetworkRunner, readonly manifest: ModelManifest, options: Pick<ScorerOptions, 'windowSeconds' | 'contextSeconds' | 'batchWindows'> = {}) {
     this.classes = manifest.classes;
     this.melBands = manifest.features.melBands;
     this.frameSeconds = frameDuration(manifest.features);
-    const window = manifest.inference ?? DEFAULT_INFERENCE_WINDOW;
+    const own = manifest.inference ?? DEFAULT_INFERENCE_WINDOW;
+    this.window = { windowSeconds: options.windowSeconds ?? own.windowSeconds, contextSeconds: options.contextSeconds ?? own.contextSeconds };
     this.windows = {
-      ...windowFrames({ windowSeconds: options.windowSeconds ?? window.windowSeconds, contextSeconds: options.contextSeconds ?? window.contextSeconds }, this.frameSeconds),
+      ...windowFrames(this.window, this.frameSeconds),
       batchWindows: options.batchWindows ?? 8,
     };
   }
