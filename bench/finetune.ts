@@ -149,7 +149,7 @@ async function modelScores(modelDir: string, files: LabeledFile[], reference: An
   const model = await loadModel(modelDir);
   try {
     const { manifest } = model;
-    const perFile = await predictFiles(model.weights, manifest.architecture, files, manifest.classes.length, manifest.normalization, 8, windowFrames(manifest.inference, frameDuration(manifest.features)));
+    const perFile = await predictFiles(model.weights, manifest, files, manifest.classes.length, manifest.normalization, 8, windowFrames(manifest.inference, frameDuration(manifest.features)));
     const frameSeconds = frameDuration(manifest.features);
     // DCASE 2017 Task 2 protocol: each class scored on its own mixtures (field_<class>_NNNN).
     const scores = scoreProbabilities(perFile, reference, manifest.classes, manifest.postprocess, frameSeconds, 'per-class-mixtures');
@@ -214,7 +214,7 @@ export async function finetuneCurve(options: { ns?: number[]; finetune?: Partial
       poolFiles.push({ filename: f.name, features: computeLogMel(samples, baseManifest.features), targets: new Float32Array(0), events: [] });
     }
     const loaded = await loadModel(BASE_MODEL);
-    const probs = await predictFiles(loaded.weights, loaded.manifest.architecture, poolFiles, loaded.manifest.classes.length, loaded.manifest.normalization, 8, windowFrames(loaded.manifest.inference, frameDuration(loaded.manifest.features)));
+    const probs = await predictFiles(loaded.weights, loaded.manifest, poolFiles, loaded.manifest.classes.length, loaded.manifest.normalization, 8, windowFrames(loaded.manifest.inference, frameDuration(loaded.manifest.features)));
     tf.dispose([...loaded.weights.values()]);
     const run = setup.startDetectionRun(project.id, model.id);
     for (const p of probs) {

@@ -38,7 +38,7 @@ export const postprocessAblationSection: BenchSection = {
     const frameSeconds = frameDuration(manifest.features);
     const probabilities = async (split: SplitName) => {
       const data = await loadSplit(mixDir, split, manifest.classes, manifest.features);
-      const perFile = await predictFiles(weights, manifest.architecture, data.files, manifest.classes.length, manifest.normalization, 8, windowFrames(manifest.inference, frameSeconds));
+      const perFile = await predictFiles(weights, manifest, data.files, manifest.classes.length, manifest.normalization, 8, windowFrames(manifest.inference, frameSeconds));
       return { perFile, reference: data.reference };
     };
     const validation = await probabilities('validation');

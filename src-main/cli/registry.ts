@@ -15,6 +15,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'convert', summary: 'Convert annotations between DCASE, Audacity, Raven, CSV and JSON', load: async () => (await import('./commands/convert')).convertCommand },
   { name: 'mix', summary: 'Make DCASE 2017 Task 2 style mixtures (events over backgrounds) with reference event lists', load: async () => (await import('./commands/mix')).mixCommand },
   { name: 'train', summary: 'Train the CRNN sound event detector on an `earmark mix` folder', load: async () => (await import('./commands/train')).trainCommand },
+  { name: 'ensemble', summary: 'Combine trained models into one that averages their frame probabilities, tuned on validation', load: async () => (await import('./commands/ensemble')).ensembleCommand },
   { name: 'finetune', summary: "Fine-tune the detector on a project's reviewed recordings (verified events are the training labels)", load: async () => (await import('./commands/finetune')).finetuneCommand },
   { name: 'serve', summary: 'Run the studio in a browser: serves the UI and the API on 127.0.0.1 with a per-run token', load: async () => (await import('./commands/serve')).serveCommand },
 ];

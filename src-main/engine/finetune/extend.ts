@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../model/crnn';
 import type { ManifestWithoutWeights } from '../model/io';
+import { memberWeights, modelMembers } from '../model/ensemble';
 import type { ModelManifest } from '../model/manifest';
 
 export interface ExtendOptions {
@@ -21,14 +22,17 @@ export interface ExtendedModel {
 }
 
 /**
- * The parent model with one more output unit per added class: the dense kernel and bias gain columns,
+ * The parent model (the first network of an ensemble) with one more output unit per added class: the dense kernel and bias gain columns,
  * old columns copied exactly (so old classes' probabilities are unchanged), new ones small and seeded.
  */
 export function extendModelClasses(parent: { manifest: ModelManifest | ManifestWithoutWeights; weights: Map<string, tf.Tensor> }, added: readonly string[], options: ExtendOptions): ExtendedModel {
   const clash = added.filter((c) => parent.manifest.classes.includes(c));
   if (clash.length > 0) throw new Error(`cannot add classes the model already has: ${clash.join(', ')}`);
+  // An ensemble is fine-tuned through its first network: the others have no output for new labels, and
+  // averaging with them would dilute the corrections.
+  const first = memberWeights(parent.weights, modelMembers(parent.manifest)[0], { melBands: parent.manifest.features.melBands, classes: parent.manifest.classes.length });
   const weights = new Map<string, tf.Tensor>();
-  for (const [name, t] of parent.weights) weights.set(name, t.clone());
+  for (const [name, t] of first) weights.set(name, t.clone());
   if (added.length > 0) {
     const kernel = weights.get('dense/kernel') as tf.Tensor2D;
     const bias = weights.get('dense/bias') as tf.Tensor1D;
@@ -42,8 +46,9 @@ export function extendModelClasses(parent: { manifest: ModelManifest | ManifestW
     kernel.dispose();
     bias.dispose();
   }
-  const { weights: _index, ...rest } = parent.manifest as ModelManifest;
+  const { weights: _index, ensemble: _members, ...rest } = parent.manifest as ModelManifest;
   void _index;
+  void _members;
   const manifest: ManifestWithoutWeights = {
     ...rest,
     classes: [...parent.manifest.classes, ...added],

@@ -258,7 +258,7 @@ export async function runFinetune(options: FinetuneOptions): Promise<FinetuneRes
       const classWeights = classes.map((c) => (untrained.includes(c) ? 0 : 1));
 
       // "Before" is the parent as it is: its own normalisation and post-processing.
-      const parentProbs = await predictFiles(extended.weights, manifest.architecture, validation, classes.length, extended.manifest.normalization, 8, windowFrames(manifest.inference, frameSeconds));
+      const parentProbs = await predictFiles(extended.weights, manifest, validation, classes.length, extended.manifest.normalization, 8, windowFrames(manifest.inference, frameSeconds));
       const before = summarize(parentProbs, heldBack, classes, extended.manifest.postprocess, frameSeconds);
 
       report({ type: 'stage', stage: 'training', message: `fine-tuning on ${train.length} files (+${augmented.length} mixtures), ${validation.length} held back; freeze ${freeze}, backend ${backend}` });
@@ -288,7 +288,7 @@ export async function runFinetune(options: FinetuneOptions): Promise<FinetuneRes
       if (loop.cancelled) throw new CancelledSignal(loop.history);
 
       report({ type: 'stage', stage: 'tuning', message: 're-tuning thresholds on the held-back files' });
-      const bestProbs = await predictFiles(best, manifest.architecture, validation, classes.length, manifest.normalization, 8, windowFrames(manifest.inference, frameSeconds));
+      const bestProbs = await predictFiles(best, manifest, validation, classes.length, manifest.normalization, 8, windowFrames(manifest.inference, frameSeconds));
       // Thresholds tuned on a few files follow their noise (measured on the fine-tuning bench): below
       // MIN_HELD_BACK_FOR_TUNING held-back files the parent's post-processing is kept.
       const postprocess = validation.length < MIN_HELD_BACK_FOR_TUNING ? manifest.postprocess : tuneOnHeldBack(bestProbs, heldBack, classes, manifest.postprocess, frameSeconds);

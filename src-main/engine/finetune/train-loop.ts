@@ -128,7 +128,7 @@ export async function finetuneLoop(options: LoopOptions): Promise<LoopResult> {
   const gradients = await GradientPool.start(defaultTrainingThreads(batchSize), tf.getBackend() as BackendName, arch);
 
   const evaluate = async () => {
-    const perFile = await predictFiles(variables, arch, options.validation, C, manifest.normalization, 8, windowFrames(manifest.inference, frameSeconds));
+    const perFile = await predictFiles(variables, { architecture: arch }, options.validation, C, manifest.normalization, 8, windowFrames(manifest.inference, frameSeconds));
     const tuned = tuneOnHeldBack(perFile, options.validationReference, classes, basePost, frameSeconds);
     const scores: Scores = scoreProbabilities(perFile, options.validationReference, classes, tuned, frameSeconds, 'all-files');
     return { errorRate: scores.errorRate, fMeasure: scores.fMeasure, validationLoss: probabilityLoss(perFile, options.validation, options.classWeights) };

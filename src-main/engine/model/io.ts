@@ -3,8 +3,10 @@ import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promis
 import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { FeatureConfig } from '../features/config';
-import { crnnForward, crnnWeightShapes, padFrames, upsampleSteps } from './crnn';
-import { timePoolFactor, type ModelManifest, type WeightEntry } from './manifest';
+import { padFrames, upsampleSteps } from './crnn';
+import { ensembleProbabilities } from './ensemble-forward';
+import { ensembleProblem, modelWeightShapes } from './ensemble';
+import { timePoolFactor, type CrnnConfig, type ModelManifest, type WeightEntry } from './manifest';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -73,7 +75,7 @@ export async function packWeights(weights: Map<string, tf.Tensor>, order: string
  * Other entries of an existing `dir` (checkpoints) are moved into the new directory; a stale model.onnx is not.
  */
 export async function saveModel(dir: string, manifest: ManifestWithoutWeights, weights: Map<string, tf.Tensor>, extraFiles: Record<string, Uint8Array | string> = {}): Promise<ModelManifest> {
-  const order = crnnWeightShapes(manifest.architecture, { melBands: manifest.features.melBands, classes: manifest.classes.length }).map((w) => w.name);
+  const order = modelWeightShapes(manifest, { melBands: manifest.features.melBands, classes: manifest.classes.length }).map((w) => w.name);
   const { entries, data } = await packWeights(weights, order);
   const full: ModelManifest = { ...manifest, weights: entries };
   const parent = dirname(dir);
@@ -127,6 +129,18 @@ function validateManifest(path: string, raw: unknown): ModelManifest {
   if (!f || !Number.isInteger(f.melBands) || f.melBands < 1) throw new ModelLoadError(path, 'features.melBands is missing or invalid');
   const a = m.architecture;
   if (!a || !Array.isArray(a.convBlocks) || a.convBlocks.length === 0 || !Number.isInteger(a.gruUnits)) throw new ModelLoadError(path, 'architecture is missing or invalid');
+  if (m.ensemble !== undefined) {
+    if (!Array.isArray(m.ensemble)) throw new ModelLoadError(path, 'ensemble must be a list of members');
+    m.ensemble.forEach((member, i) => {
+      const { architecture: e, normalization: own } = (member ?? {}) as { architecture?: CrnnConfig; normalization?: { mean: unknown; std: unknown } };
+      if (!e || !Array.isArray(e.convBlocks) || e.convBlocks.length === 0 || !Number.isInteger(e.gruUnits)) throw new ModelLoadError(path, `ensemble member ${i + 1}: architecture is missing or invalid`);
+      if (own !== undefined && (!Array.isArray(own.mean) || !Array.isArray(own.std) || own.mean.length !== f.melBands || own.std.length !== f.melBands)) {
+        throw new ModelLoadError(path, `ensemble member ${i + 1}: normalization must have mean and std of length ${f.melBands}`);
+      }
+    });
+    const problem = ensembleProblem(m as ModelManifest);
+    if (problem) throw new ModelLoadError(path, problem);
+  }
   const n = m.normalization;
   if (!n || !Array.isArray(n.mean) || !Array.isArray(n.std) || n.mean.length !== f.melBands || n.std.length !== f.melBands) {
     throw new ModelLoadError(path, `normalization must have mean and std of length ${f.melBands}`);
@@ -163,7 +177,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   if (bin.byteLength % 4 !== 0) throw new ModelLoadError(binPath, `size ${bin.byteLength} bytes is not a whole number of float32 values`);
   const all = new Float32Array(bin.byteLength / 4);
   new Uint8Array(all.buffer).set(bin);
-  const expected = crnnWeightShapes(manifest.architecture, { melBands: manifest.features.melBands, classes: manifest.classes.length });
+  const expected = modelWeightShapes(manifest, { melBands: manifest.features.melBands, classes: manifest.classes.length });
   const index = new Map(manifest.weights.map((w) => [w.name, w]));
   const weights = new Map<string, tf.Tensor>();
   try {
@@ -210,7 +224,7 @@ export async function runCrnnOnFeatures(model: LoadedModel, logmel: { data: Floa
   const padded = padFrames(logmel.frames, factor);
   const input = new Float32Array(padded * logmel.bands);
   input.set(normalizeLogMel(logmel.data, logmel.frames, logmel.bands, manifest.normalization));
-  const probs = tf.tidy(() => tf.sigmoid(crnnForward(weights, manifest.architecture, tf.tensor3d(input, [1, padded, logmel.bands]), { training: false }).logits));
+  const probs = tf.tidy(() => ensembleProbabilities(weights, manifest, classes, tf.tensor3d(input, [1, padded, logmel.bands])));
   const steps = (await probs.data()) as Float32Array;
   probs.dispose();
   return upsampleSteps(steps, padded / factor, classes, factor, logmel.frames);

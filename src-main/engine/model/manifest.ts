@@ -64,6 +64,13 @@ export interface ModelManifest {
   features: FeatureConfig;
   normalization: { mean: number[]; std: number[] };
   architecture: CrnnConfig;
+  /**
+   * Further networks on the same features, for an ensemble: the model's frame probabilities are the mean of
+   * every member's (its own `architecture` first). The i-th one's weights are stored as `member{i}/<name>`.
+   * Every member must pool time by the same factor. A member trained with other band statistics keeps them
+   * in `normalization`; its input is re-normalised from the model's. Absent: one network.
+   */
+  ensemble?: { architecture: CrnnConfig; normalization?: { mean: number[]; std: number[] } }[];
   postprocess: PostprocessConfig;
   /**
    * How long recordings are cut for the network: windows of windowSeconds kept, each seen with contextSeconds
@@ -90,6 +97,8 @@ export interface ModelManifest {
     validationFiles?: number;
     scores?: Record<string, number>;
     parent?: string;
+    /** For an ensemble: the trained models it was combined from, in order. */
+    members?: { dir: string; command?: string; bestEpoch?: number; seed?: number }[];
   };
 }
 

@@ -1,3 +1,4 @@
+import { modelMembers, type EnsembleMember } from '../model/ensemble';
 import { timePoolFactor, type ModelManifest } from '../model/manifest';
 import { ONNX_FLOAT, ONNX_INT64, encodeOnnxModel, type OnnxGraph, type OnnxInitializer, type OnnxNode } from './graph';
 
@@ -41,39 +42,46 @@ function concat(...parts: Float32Array[]): Float32Array {
   return out;
 }
 
+interface GraphBuilder {
+  nodes: OnnxNode[];
+  initializers: OnnxInitializer[];
+}
+
 /**
- * The CRNN of manifest.ts as an ONNX graph.
- * Input `features` [batch, frames, melBands] (normalised, frames a multiple of timePoolFactor);
- * output `probabilities` [batch, frames / timePoolFactor, classes].
+ * Appends one CRNN of manifest.ts to the graph, every node and initializer name prefixed with `prefix` and
+ * its weights read as `prefix + name`; returns the name of its probabilities [batch, steps, classes].
  */
-export function buildCrnnGraph(manifest: ModelManifest, weights: Map<string, Float32Array>): OnnxGraph {
-  const arch = manifest.architecture;
-  const melBands = manifest.features.melBands;
-  const classes = manifest.classes.length;
-  const nodes: OnnxNode[] = [];
-  const initializers: OnnxInitializer[] = [];
+function addCrnn(graph: GraphBuilder, member: EnsembleMember, weights: Map<string, Float32Array>, melBands: number, classes: number): string {
+  const { architecture: arch, prefix } = member;
+  const { nodes, initializers } = graph;
   const float = (name: string, dims: number[], data: Float32Array) => {
-    initializers.push({ name, dims, dataType: ONNX_FLOAT, data });
-    return name;
+    initializers.push({ name: prefix + name, dims, dataType: ONNX_FLOAT, data });
+    return prefix + name;
   };
   const int64 = (name: string, values: number[]) => {
-    initializers.push({ name, dims: [values.length], dataType: ONNX_INT64, data: BigInt64Array.from(values.map(BigInt)) });
-    return name;
+    initializers.push({ name: prefix + name, dims: [values.length], dataType: ONNX_INT64, data: BigInt64Array.from(values.map(BigInt)) });
+    return prefix + name;
   };
   const node = (opType: string, inputs: string[], output: string, attributes?: OnnxNode['attributes']) => {
-    nodes.push({ opType, inputs, outputs: [output], name: output, attributes });
-    return output;
+    nodes.push({ opType, inputs, outputs: [prefix + output], name: prefix + output, attributes });
+    return prefix + output;
   };
+  const weight = (name: string, size: number) => get(weights, prefix + name, size);
 
+  let features = ONNX_INPUT_NAME;
+  if (member.input) {
+    features = node('Mul', [features, float('renorm/scale', [melBands], member.input.scale)], 'renorm_scaled');
+    features = node('Add', [features, float('renorm/shift', [melBands], member.input.shift)], 'renorm');
+  }
   // [B, T, F] -> [B, 1, T, F]: NCHW with time as height, band as width.
-  let x = node('Unsqueeze', [ONNX_INPUT_NAME, int64('axes_channel', [1])], 'nchw');
+  let x = node('Unsqueeze', [features, int64('axes_channel', [1])], 'nchw');
   let cin = 1;
   let freq = melBands;
   arch.convBlocks.forEach((block, i) => {
     const cout = block.filters;
-    const kernel = hwioToOihw(get(weights, `conv${i}/kernel`, 9 * cin * cout), 3, 3, cin, cout);
+    const kernel = hwioToOihw(weight(`conv${i}/kernel`, 9 * cin * cout), 3, 3, cin, cout);
     x = node('Conv', [x, float(`conv${i}/W`, [cout, cin, 3, 3], kernel)], `conv${i}`, { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [1, 1] });
-    const bn = ['gamma', 'beta', 'mean', 'variance'].map((p) => float(`bn${i}/${p}`, [cout], get(weights, `bn${i}/${p}`, cout)));
+    const bn = ['gamma', 'beta', 'mean', 'variance'].map((p) => float(`bn${i}/${p}`, [cout], weight(`bn${i}/${p}`, cout)));
     x = node('BatchNormalization', [x, ...bn], `bn${i}`, { epsilon: { float: BN_EPSILON } });
     x = node('Relu', [x], `relu${i}`);
     x = node('MaxPool', [x], `pool${i}`, { kernel_shape: [block.poolTime, block.poolFreq], strides: [block.poolTime, block.poolFreq] });
@@ -82,33 +90,43 @@ export function buildCrnnGraph(manifest: ModelManifest, weights: Map<string, Flo
   });
   // [B, C, T', F'] -> [T', B, F', C] -> [T', B, F'*C] (C fastest, as in the tfjs reshape).
   x = node('Transpose', [x], 'time_major', { perm: [2, 0, 3, 1] });
-  x = node('Reshape', [x, int64('shape_seq', [0, 0, -1])], 'gru_in');
+  const gruIn = node('Reshape', [x, int64('shape_seq', [0, 0, -1])], 'gru_in');
 
   const h = arch.gruUnits;
-  const gruIn = freq * cin;
+  const inputs = freq * cin;
   const dirs = ['gru_fw', 'gru_bw'];
   // Our kernels are [in, 3H] / [H, 3H] with gates z, r, n; ONNX wants [dir, 3H, in] / [dir, 3H, H], gates z, r, h.
-  const W = concat(...dirs.map((d) => transpose2d(get(weights, `${d}/kernel`, gruIn * 3 * h), gruIn, 3 * h)));
-  const R = concat(...dirs.map((d) => transpose2d(get(weights, `${d}/recurrent`, h * 3 * h), h, 3 * h)));
-  const B = concat(...dirs.flatMap((d) => [get(weights, `${d}/bias`, 3 * h), get(weights, `${d}/recurrent_bias`, 3 * h)]));
-  nodes.push({
-    opType: 'GRU',
-    inputs: ['gru_in', float('gru/W', [2, 3 * h, gruIn], W), float('gru/R', [2, 3 * h, h], R), float('gru/B', [2, 6 * h], B)],
-    outputs: ['gru_out'],
-    name: 'gru',
-    attributes: { hidden_size: h, direction: 'bidirectional', linear_before_reset: 1 },
+  const W = concat(...dirs.map((d) => transpose2d(weight(`${d}/kernel`, inputs * 3 * h), inputs, 3 * h)));
+  const R = concat(...dirs.map((d) => transpose2d(weight(`${d}/recurrent`, h * 3 * h), h, 3 * h)));
+  const B = concat(...dirs.flatMap((d) => [weight(`${d}/bias`, 3 * h), weight(`${d}/recurrent_bias`, 3 * h)]));
+  const gruOut = node('GRU', [gruIn, float('gru/W', [2, 3 * h, inputs], W), float('gru/R', [2, 3 * h, h], R), float('gru/B', [2, 6 * h], B)], 'gru_out', {
+    hidden_size: h,
+    direction: 'bidirectional',
+    linear_before_reset: 1,
   });
   // Y [T', 2, B, H] -> [B, T', 2, H] -> [B, T', 2H] (forward first).
-  x = node('Transpose', ['gru_out'], 'batch_major', { perm: [2, 0, 1, 3] });
+  x = node('Transpose', [gruOut], 'batch_major', { perm: [2, 0, 1, 3] });
   x = node('Reshape', [x, int64('shape_concat', [0, 0, -1])], 'gru_concat');
-  x = node('MatMul', [x, float('dense/W', [2 * h, classes], get(weights, 'dense/kernel', 2 * h * classes))], 'dense_mm');
-  x = node('Add', [x, float('dense/B', [classes], get(weights, 'dense/bias', classes))], 'logits');
-  node('Sigmoid', [x], ONNX_OUTPUT_NAME);
+  x = node('MatMul', [x, float('dense/W', [2 * h, classes], weight('dense/kernel', 2 * h * classes))], 'dense_mm');
+  x = node('Add', [x, float('dense/B', [classes], weight('dense/bias', classes))], 'logits');
+  return node('Sigmoid', [x], 'sigmoid');
+}
 
+/**
+ * The model of manifest.ts as an ONNX graph: one CRNN, or each member of an ensemble and their mean.
+ * Input `features` [batch, frames, melBands] (normalised, frames a multiple of timePoolFactor);
+ * output `probabilities` [batch, frames / timePoolFactor, classes].
+ */
+export function buildCrnnGraph(manifest: ModelManifest, weights: Map<string, Float32Array>): OnnxGraph {
+  const melBands = manifest.features.melBands;
+  const classes = manifest.classes.length;
+  const graph: GraphBuilder = { nodes: [], initializers: [] };
+  const outputs = modelMembers(manifest).map((m) => addCrnn(graph, m, weights, melBands, classes));
+  graph.nodes.push({ opType: outputs.length === 1 ? 'Identity' : 'Mean', inputs: outputs, outputs: [ONNX_OUTPUT_NAME], name: ONNX_OUTPUT_NAME });
   return {
     name: 'earmark_crnn',
-    nodes,
-    initializers,
+    nodes: graph.nodes,
+    initializers: graph.initializers,
     inputs: [{ name: ONNX_INPUT_NAME, elemType: ONNX_FLOAT, shape: ['batch', 'frames', melBands] }],
     outputs: [{ name: ONNX_OUTPUT_NAME, elemType: ONNX_FLOAT, shape: ['batch', 'steps', classes] }],
   };

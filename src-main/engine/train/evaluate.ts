@@ -18,7 +18,7 @@ export async function evaluateModelOnSplit(
   const { manifest, weights } = model;
   try {
     const data = await loadSplit(dataDir, split, manifest.classes, manifest.features, { extract: options.extract });
-    const perFile = await predictFiles(weights, manifest.architecture, data.files, manifest.classes.length, manifest.normalization, 8, windowFrames(manifest.inference, frameDuration(manifest.features)));
+    const perFile = await predictFiles(weights, manifest, data.files, manifest.classes.length, manifest.normalization, 8, windowFrames(manifest.inference, frameDuration(manifest.features)));
     const score = (p: ScoringProtocol) => scoreProbabilities(perFile, data.reference, manifest.classes, manifest.postprocess, frameDuration(manifest.features), p);
     return { 'per-class-mixtures': score('per-class-mixtures'), 'all-files': score('all-files'), files: data.files.length };
   } finally {

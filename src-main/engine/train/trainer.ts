@@ -13,6 +13,7 @@ import { checkpointDir, checkpointExists, loadCheckpoint, saveCheckpoint, type E
 import { activeSpan, buildBatch, DEFAULT_AUGMENTATION, sampleEpochCrops, type Augmentation } from './crops';
 import { bandStatistics, loadSplit, TrainingDataError, type FeatureExtractor, type SplitData } from './dataset';
 import { windowFrames } from '../inference/windowed';
+import { tuneFinalPostprocess } from './final-tuning';
 import { predictFiles, scoreProbabilities, tunePostprocess, type Scores } from './validate';
 import { loadMelCorpus, type MelCorpus } from './corpus-sources';
 import { CorpusMixer, DEFAULT_CORPUS_MIXING, type CorpusMixing } from './corpus-mixer';
@@ -46,17 +47,8 @@ export const DEFAULT_POSTPROCESS: Omit<PostprocessConfig, 'thresholds'> = {
   oneEventPerFile: false,
 };
 
-/** Median filter lengths tried when tuning the final post-processing on validation data. */
-export const MEDIAN_GRID = [1, 5, 11, 21, 31];
-
-/** Merge gaps tried per class (seconds): a baby's cry pauses for breath within one annotated event. */
-export const MERGE_GAPS = [0.5, 1, 2, 4];
-
-/** Onset corrections tried per class (seconds). */
-export const ONSET_SHIFTS = [0, 0.2, 0.4, 0.6, 0.8];
-
-/** The final post-processing search on validation data: per class, a median filter length, a hysteresis release, a merge gap and an onset correction. */
-export const FINAL_SEARCH = { medianFilterFrames: MEDIAN_GRID, perClassMedian: true, releases: [1, 0.5], mergeGaps: MERGE_GAPS, onsetShifts: ONSET_SHIFTS };
+import { MERGE_GAPS, ONSET_SHIFTS } from './search-grids';
+export { FINAL_SEARCH, MEDIAN_GRID, MERGE_GAPS, ONSET_SHIFTS } from './search-grids';
 
 export interface TrainOptions {
   dataDir: string;
@@ -266,7 +258,7 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
       }
       const trainLoss = lossSum / epochCrops;
 
-      const perFile = await predictFiles(variables, architecture, data.validation.files, classes.length, normalization, 8, windows);
+      const perFile = await predictFiles(variables, { architecture }, data.validation.files, classes.length, normalization, 8, windows);
       const tuned = tunePostprocess(perFile, data.validation.reference, classes, basePostprocess, frameSeconds, { mergeGaps: MERGE_GAPS, onsetShifts: ONSET_SHIFTS });
       const scores = scoreProbabilities(perFile, data.validation.reference, classes, tuned, frameSeconds);
       const seconds = (performance.now() - started) / 1000;
@@ -308,18 +300,20 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   const best = await loadModel(options.outDir);
   for (const v of variables.values()) v.dispose();
   for (const t of [...adam.m.values(), ...adam.v.values()]) t.dispose();
-  const perFile = await predictFiles(best.weights, architecture, data.validation.files, classes.length, normalization, 8, windows);
-  const quiet = options.ambience && (await loadSplit(options.ambience.dir, 'validation', classes, features, { extract: options.extract, allFiles: true }));
-  if (quiet && quiet.reference.events.length > 0) throw new TrainingDataError(options.ambience!.dir, 'the ambience recordings hold target events; make them with --events-per-minute 0');
-  const falseAlarms = quiet && { recordings: await predictFiles(best.weights, architecture, quiet.files, classes.length, normalization, 8, windows), perHour: options.ambience!.perHour };
-  if (quiet) log(`false-alarm budget: ${options.ambience!.perHour} per class and hour on ${quiet.files.length} event-free recordings`);
-  const postprocess = tunePostprocess(perFile, data.validation.reference, classes, basePostprocess, frameSeconds, { ...FINAL_SEARCH, falseAlarms });
-  const validation = scoreProbabilities(perFile, data.validation.reference, classes, postprocess, frameSeconds);
-  const scoreFields: Record<string, number> = { validationErrorRate: validation.errorRate, validationFMeasure: validation.fMeasure };
-  for (const [c, s] of Object.entries(validation.classWise)) {
-    scoreFields[`validationErrorRate.${c}`] = s.errorRate;
-    scoreFields[`validationFMeasure.${c}`] = s.fMeasure;
-  }
+  const { postprocess, validation, scoreFields } = await tuneFinalPostprocess({
+    weights: best.weights,
+    networks: { architecture },
+    classes,
+    features,
+    normalization,
+    windows,
+    frameSeconds,
+    validation: data.validation,
+    ambience: options.ambience,
+    basePostprocess,
+    extract: options.extract,
+    log,
+  });
   const manifest = manifestBase(postprocess, { epochs: state.epoch, bestEpoch: state.bestEpoch, scores: scoreFields });
   await saveModel(options.outDir, manifest, best.weights);
   for (const t of best.weights.values()) t.dispose();

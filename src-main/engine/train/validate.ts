@@ -1,20 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AnnotationSet } from '../annotations/types';
 import { evaluatePreset } from '../metrics/index';
-import { crnnForward, padFrames, upsampleSteps, type CrnnWeights } from '../model/crnn';
-import { timePoolFactor, type CrnnConfig, type PostprocessConfig } from '../model/manifest';
+import { padFrames, upsampleSteps, type CrnnWeights } from '../model/crnn';
+import type { ModelNetworks } from '../model/ensemble';
+import { ensembleProbabilities } from '../model/ensemble-forward';
+import { timePoolFactor, type PostprocessConfig } from '../model/manifest';
 import type { NetworkRunner } from '../inference/types';
 import { WindowedInference, type WindowFrames } from '../inference/windowed';
 import { probabilitiesToEvents, tuneThresholds, type FileProbabilities, type TuneOptions } from '../postprocess/index';
 import type { LabeledFile } from './dataset';
 
 /** The network over weights in memory, as detection's windowing runs it. */
-function weightsRunner(weights: CrnnWeights, config: CrnnConfig, bands: number): NetworkRunner {
+function weightsRunner(weights: CrnnWeights, networks: ModelNetworks, classes: number, bands: number): NetworkRunner {
   return {
     backend: 'tfjs',
     description: 'training weights',
     async run(input, batch, frames) {
-      const probs = tf.tidy(() => tf.sigmoid(crnnForward(weights, config, tf.tensor3d(input, [batch, frames, bands]), { training: false }).logits));
+      const probs = ensembleProbabilities(weights, networks, classes, tf.tensor3d(input, [batch, frames, bands]));
       const data = (await probs.data()) as Float32Array;
       probs.dispose();
       return data;
@@ -29,17 +31,17 @@ function weightsRunner(weights: CrnnWeights, config: CrnnConfig, bands: number):
  */
 export async function predictFiles(
   weights: CrnnWeights,
-  config: CrnnConfig,
+  networks: ModelNetworks,
   files: LabeledFile[],
   classes: number,
   normalization: { mean: number[]; std: number[] },
   batchSize = 8,
   windows?: WindowFrames,
 ): Promise<FileProbabilities[]> {
-  const factor = timePoolFactor(config);
+  const factor = timePoolFactor(networks.architecture);
   const bands = normalization.mean.length;
   if (windows) {
-    const runner = weightsRunner(weights, config, bands);
+    const runner = weightsRunner(weights, networks, classes, bands);
     const out: FileProbabilities[] = [];
     for (const file of files) {
       const w = new WindowedInference(runner, { melBands: bands, classes, timePoolFactor: factor, normalization }, { ...windows, batchWindows: batchSize });
@@ -60,7 +62,7 @@ export async function predictFiles(
         for (let k = 0; k < bands; k++) input[(b * padded + f) * bands + k] = (d[f * bands + k] - normalization.mean[k]) * inv[k];
       }
     });
-    const probs = tf.tidy(() => tf.sigmoid(crnnForward(weights, config, tf.tensor3d(input, [group.length, padded, bands]), { training: false }).logits));
+    const probs = tf.tidy(() => ensembleProbabilities(weights, networks, classes, tf.tensor3d(input, [group.length, padded, bands])));
     const data = (await probs.data()) as Float32Array;
     probs.dispose();
     const steps = padded / factor;
