@@ -24,6 +24,8 @@ import type { LabeledFile } from '../src-main/engine/train/dataset';
 import { windowFrames } from '../src-main/engine/inference/windowed';
 import { predictFiles, scoreProbabilities } from '../src-main/engine/train/validate';
 import { CORPUS_DIR, CORPUS_MISSING, corpusAvailable } from '../test/corpus';
+import type { ReviewItem } from '../src-main/api/contract';
+import { DEFAULT_THRESHOLD, uncertainty } from '../src-main/service/review-queue';
 import type { BenchRow, BenchSection } from './lib';
 
 /**
@@ -169,6 +171,23 @@ export interface CurveRow {
   seconds: number;
   trainFiles: number;
   heldBack: number;
+  /** Predicted events on the reviewed files (what the reviewer stepped through). */
+  predictionsReviewed: number;
+}
+
+/** Which reviewable files a simulated user reviews first: in file order, or as the review queue's "most uncertain first" reaches them. */
+export type ReviewFileOrder = 'file' | 'uncertainty';
+
+/**
+ * The pool in the order a reviewer reaches its files. 'uncertainty' walks the review queue's order (the
+ * service's `uncertainty`: a prediction's distance from its class threshold) and takes each file at its first
+ * prediction; files without a prediction never appear in that queue, so they come last, in file order.
+ */
+export function reviewFileOrder<F extends { name: string }>(pool: readonly F[], predictions: ReadonlyMap<string, readonly SoundEvent[]>, thresholds: Record<string, number>, order: ReviewFileOrder): F[] {
+  if (order === 'file') return [...pool];
+  const distance = (f: F) => Math.min(...(predictions.get(f.name) ?? []).map((e) => uncertainty({ event: { confidence: e.confidence ?? null } as ReviewItem['event'], threshold: thresholds[e.label] ?? DEFAULT_THRESHOLD })));
+  const ranked = pool.map((f, i) => ({ f, i, d: distance(f) }));
+  return ranked.sort((a, b) => a.d - b.d || a.i - b.i).map((r) => r.f);
 }
 
 /**
@@ -177,7 +196,7 @@ export interface CurveRow {
  * corrections, then marked reviewed), the model is fine-tuned with runFinetune, and both models are
  * scored on the fixed test set (files never reviewed at any N).
  */
-export async function finetuneCurve(options: { ns?: number[]; finetune?: Partial<FinetuneOptions>; log?: (line: string) => void } = {}): Promise<CurveRow[]> {
+export async function finetuneCurve(options: { ns?: number[]; order?: ReviewFileOrder; finetune?: Partial<FinetuneOptions>; log?: (line: string) => void } = {}): Promise<CurveRow[]> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const work = await mkdtemp(join(tmpdir(), 'earmark-bench-finetune-'));
   try {
@@ -217,19 +236,24 @@ export async function finetuneCurve(options: { ns?: number[]; finetune?: Partial
     const probs = await predictFiles(loaded.weights, loaded.manifest, poolFiles, loaded.manifest.classes.length, loaded.manifest.normalization, 8, windowFrames(loaded.manifest.inference, frameDuration(loaded.manifest.features)));
     tf.dispose([...loaded.weights.values()]);
     const run = setup.startDetectionRun(project.id, model.id);
+    const predictions = new Map<string, SoundEvent[]>();
     for (const p of probs) {
       const events = probabilitiesToEvents(p.probs, p.frames, loaded.manifest.classes, detectionPostprocess(loaded.manifest.postprocess), frameDuration(loaded.manifest.features), p.filename);
+      predictions.set(p.filename, events);
       setup.recordDetection(run.id, byName.get(p.filename)!, events.map(({ label, onset, offset, confidence }) => ({ label, onset, offset: Math.min(offset, DOMAIN.lengthSeconds), confidence })));
     }
     setup.finishDetectionRun(run.id, 'completed');
     setup.close();
+    const reviewed = reviewFileOrder(pool, predictions, loaded.manifest.postprocess.thresholds, options.order ?? 'file');
+    log(`review order: ${options.order ?? 'file'}`);
 
     const rows: CurveRow[] = [];
     for (const n of options.ns ?? [5, 10, 20, 40]) {
       const dbPath = join(work, `n${n}.db`);
       copyFileSync(template, dbPath);
       const store = openStore(dbPath);
-      for (const f of pool.slice(0, n)) {
+      const chosen = reviewed.slice(0, n);
+      for (const f of chosen) {
         const id = byName.get(f.name)!;
         const predicted = store.listEvents({ recordingId: id }).map((e) => e.id);
         if (predicted.length) store.deleteEvents(predicted);
@@ -258,6 +282,7 @@ export async function finetuneCurve(options: { ns?: number[]; finetune?: Partial
         seconds,
         trainFiles: result.trainFiles,
         heldBack: result.validationFiles,
+        predictionsReviewed: chosen.reduce((k, f) => k + (predictions.get(f.name)?.length ?? 0), 0),
       };
       log(`N=${n}: ER ${row.erBefore.toFixed(3)} -> ${row.erAfter.toFixed(3)} (${(row.relativeChange * 100).toFixed(1)} %), F ${(row.fBefore * 100).toFixed(1)}% -> ${(row.fAfter * 100).toFixed(1)}%, ${seconds.toFixed(1)} s`);
       rows.push(row);
@@ -275,6 +300,7 @@ export const finetuneBench: BenchSection = {
     if (!corpusAvailable) return { skipped: CORPUS_MISSING };
     if (!existsSync(join(BASE_MODEL, 'model.json'))) return { skipped: `base model not found at ${BASE_MODEL} (set EARMARK_FINETUNE_BASE_MODEL)` };
     const curve = await finetuneCurve();
+    const queue = await finetuneCurve({ ns: [10, 20], order: 'uncertainty' });
     const rows: BenchRow[] = [];
     const domain = `test-split sources, EBR ${DOMAIN.ebrsDb.join('/')} dB, ${DOMAIN.bandHz.join('-')} Hz band; ${DOMAIN.perClass * DOMAIN.classes.length - DOMAIN.reviewPool} fixed test files`;
     for (const r of curve) {
@@ -285,6 +311,17 @@ export const finetuneBench: BenchSection = {
         { section: 'finetune', metric: `${tag} ER relative change`, value: r.relativeChange * 100, unit: '%', target: r.reviewed === 20 ? '<= -40' : undefined },
         { section: 'finetune', metric: `${tag} fine-tune time`, value: r.seconds, unit: 's', target: r.reviewed === 20 ? '< 60 (2 cores)' : undefined, notes: 'runFinetune end to end: material, features, training, tuning, save' },
       );
+    }
+    // Review queue (issue 10): the same number of reviewed files, reached most-uncertain-first instead of in file order.
+    for (const r of queue) {
+      const inFileOrder = curve.find((c) => c.reviewed === r.reviewed);
+      rows.push({
+        section: 'finetune',
+        metric: `N=${r.reviewed} review queue, most uncertain first: ER relative change`,
+        value: r.relativeChange * 100,
+        unit: '%',
+        notes: `ER ${r.erBefore.toFixed(3)} -> ${r.erAfter.toFixed(3)}; ${r.predictionsReviewed} predictions reviewed (file order: ${inFileOrder ? `${(inFileOrder.relativeChange * 100).toFixed(1)} % with ${inFileOrder.predictionsReviewed}` : 'not run'})`,
+      });
     }
     return rows;
   },

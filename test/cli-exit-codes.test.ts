@@ -28,6 +28,7 @@ beforeAll(async () => {
   await writeFile(join(dir, 'ref.txt'), 'a.wav\t1\t2\tdog\n');
   await writeFile(join(dir, 'bad.txt'), 'a.wav\t4\t3\tdog\n');
   await writeFile(join(dir, 'not-a.db'), 'this is not SQLite');
+  await writeFixtureModel(join(dir, 'dogs'), { ...energyDetector(64), classes: ['dog', 'cat', 'cow'] });
 });
 afterAll(async () => {
   delete process.env.EARMARK_CACHE_DIR;
@@ -38,7 +39,7 @@ describe('exit codes: one rule for every command', () => {
   it('2 for usage mistakes, in every command', async () => {
     expect((await run('nope')).code).toBe(EXIT.invalidInput);
     expect((await run()).code).toBe(EXIT.invalidInput);
-    for (const command of ['detect', 'eval', 'convert', 'mix', 'train', 'finetune', 'serve']) {
+    for (const command of ['detect', 'eval', 'convert', 'mix', 'train', 'ensemble', 'finetune', 'serve']) {
       expect((await run(command, '--no-such-option')).code, command).toBe(EXIT.invalidInput);
     }
   });
@@ -54,6 +55,9 @@ describe('exit codes: one rule for every command', () => {
       ['detect: not a database', ['detect', join(dir, 'rec'), '--model', modelDir, '--db', join(dir, 'not-a.db')], /--db .*not a database/],
       ['finetune: missing database', ['finetune', '--db', join(dir, 'none.db')], /--db: ".*none\.db" does not exist/],
       ['finetune: not a database', ['finetune', '--db', join(dir, 'not-a.db')], /not a database/],
+      ['ensemble: one model', ['ensemble', modelDir, '--data', join(dir, 'none'), '--out', join(dir, 'ens')], /at least two model folders/],
+      ['ensemble: not a model', ['ensemble', modelDir, join(dir, 'empty'), '--data', join(dir, 'none'), '--out', join(dir, 'ens')], /cannot load model ".*empty"/],
+      ['ensemble: other classes', ['ensemble', modelDir, join(dir, 'dogs'), '--data', join(dir, 'none'), '--out', join(dir, 'ens')], /cannot combine these models: ".*dogs" has classes dog,cat,cow/],
       ['mix: missing corpus', ['mix', '--corpus', join(dir, 'none'), '--out', join(dir, 'mix'), '--count', '2'], /--corpus: .* does not exist/],
     ];
     for (const [what, argv, message] of cases) {

@@ -21,6 +21,7 @@ const INPUT_ERROR_NAMES = new Set([
   'TrainingDataError',
   'FinetuneDataError',
   'MixOutputConflictError',
+  'EnsembleMismatchError',
 ]);
 const INPUT_SQLITE_CODES = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT']);
 

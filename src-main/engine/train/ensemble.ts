@@ -28,6 +28,14 @@ export interface EnsembleResult {
 
 type Normalization = { mean: number[]; std: number[] };
 
+/** Models that cannot be combined (too few, or with other classes, features or windows). */
+export class EnsembleMismatchError extends Error {
+  constructor(reason: string) {
+    super(`cannot combine these models: ${reason}`);
+    this.name = 'EnsembleMismatchError';
+  }
+}
+
 const sameNumbers = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 const sameNormalization = (a: Normalization, b: Normalization) => sameNumbers(a.mean, b.mean) && sameNumbers(a.std, b.std);
 
@@ -50,12 +58,12 @@ export function ensembleMismatch(models: readonly { dir: string; manifest: Manif
  * and the false-alarm budget with `ambience`). Written atomically to outDir.
  */
 export async function buildEnsemble(options: EnsembleOptions): Promise<EnsembleResult> {
-  if (options.modelDirs.length < 2) throw new Error('an ensemble needs at least two models');
+  if (options.modelDirs.length < 2) throw new EnsembleMismatchError('an ensemble needs at least two models');
   const loaded: (LoadedModel & { dir: string })[] = [];
   try {
     for (const dir of options.modelDirs) loaded.push({ dir, ...(await loadModel(dir)) });
     const mismatch = ensembleMismatch(loaded);
-    if (mismatch) throw new Error(`cannot combine these models: ${mismatch}`);
+    if (mismatch) throw new EnsembleMismatchError(mismatch);
     const base = loaded[0].manifest;
     const shape = { melBands: base.features.melBands, classes: base.classes.length };
     const weights = new Map<string, tf.Tensor>();
