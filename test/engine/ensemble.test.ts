@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../src-main/engine/audio/wav';
-import { extendModelClasses } from '../../src-main/engine/finetune/extend';
 import { createFrameScorer } from '../../src-main/engine/inference';
-import { modelMembers, modelWeightShapes } from '../../src-main/engine/model/ensemble';
+import { modelWeightShapes } from '../../src-main/engine/model/ensemble';
 import { loadModel, runCrnnOnFeatures } from '../../src-main/engine/model/io';
 import type { CrnnConfig } from '../../src-main/engine/model/manifest';
 import { buildEnsemble, ensembleMismatch } from '../../src-main/engine/train/ensemble';
@@ -120,17 +119,6 @@ describe('ensemble models', () => {
     let worst = 0;
     for (let i = 0; i < po.length; i++) worst = Math.max(worst, Math.abs(po[i] - pt[i]));
     expect(worst).toBeLessThan(1e-5);
-  });
-
-  it('are fine-tuned through their first network', async () => {
-    const [a, ab] = await Promise.all([loadModel(modelA), loadModel(ensembleDir)]);
-    const extended = extendModelClasses(ab, ['dog'], { seed: 1 });
-    expect(extended.manifest.ensemble).toBeUndefined();
-    expect(modelMembers(extended.manifest)).toHaveLength(1);
-    expect([...extended.weights.keys()].some((n) => n.startsWith('member'))).toBe(false);
-    expect(Array.from(extended.weights.get('conv0/kernel')!.dataSync())).toEqual(Array.from(a.weights.get('conv0/kernel')!.dataSync()));
-    expect(extended.weights.get('dense/kernel')!.shape).toEqual([2 * ARCH_A.gruUnits, 4]);
-    tf.dispose([...extended.weights.values(), ...a.weights.values(), ...ab.weights.values()]);
   });
 
   it('combine only models with the same classes, features and windows', async () => {

@@ -8,6 +8,7 @@ import { exampleFromRecording, finetuneClasses, reviewedMaterial } from '../../s
 import { runFinetune, type FinetuneProgress } from '../../src-main/engine/finetune/run';
 import { holdOutSplit } from '../../src-main/engine/finetune/split';
 import { MIN_HELD_BACK_FOR_TUNING } from '../../src-main/engine/finetune/scores';
+import { finetuneMembers } from '../../src-main/engine/finetune/members-loop';
 import { finetuneLoop, MIN_HELD_BACK_FOR_SELECTION } from '../../src-main/engine/finetune/train-loop';
 import { eventFreeStretches, augmentWithMixtures } from '../../src-main/engine/finetune/augment';
 import { selectBackend } from '../../src-main/engine/model/backend';
@@ -188,6 +189,84 @@ describe('fine-tuning loop', () => {
     expect(aborted.cancelled).toBe(true);
     expect(aborted.history).toHaveLength(0);
     tf.dispose([...aborted.best.values(), ...initial.values()]);
+  });
+});
+
+describe('fine-tuning an ensemble', () => {
+  it('trains every network, numbering epochs on, and returns every network under its stored names', async () => {
+    const classes = ['beep', 'whistle'];
+    const train = syntheticSplit('train', 12, classes, 1, 128, 16, 0.02);
+    const validation = syntheticSplit('validation', 6, classes, 2, 128, 16, 0.02);
+    const other = { mean: new Array(16).fill(0.1), std: new Array(16).fill(2) };
+    const manifest = {
+      format: 'earmark-crnn' as const,
+      version: 1 as const,
+      classes,
+      features: { ...TINY_FEATURES, hopLength: 160 },
+      normalization: { mean: new Array(16).fill(0.3), std: new Array(16).fill(1) },
+      architecture: TINY_ARCH,
+      ensemble: [{ architecture: { ...TINY_ARCH, gruUnits: 4 }, normalization: other }],
+      postprocess: { thresholds: { beep: 0.5, whistle: 0.5 }, medianFilterFrames: 1, minEventSeconds: 0.05, mergeGapSeconds: 0.1, oneEventPerFile: true },
+      training: { createdAt: 'x' },
+    };
+    const initial = new Map([...initCrnnWeights(TINY_ARCH, { melBands: 16, classes: 2 }, 5)]);
+    for (const [name, t] of initCrnnWeights({ ...TINY_ARCH, gruUnits: 4 }, { melBands: 16, classes: 2 }, 6)) initial.set(`member1/${name}`, t);
+    const epochs: number[] = [];
+    const result = await finetuneMembers({
+      manifest,
+      initial,
+      train: train.files,
+      validation: validation.files,
+      validationReference: validation.reference,
+      seed: 1,
+      learningRate: 0.01,
+      cropSeconds: 1.28,
+      cropsPerEpoch: 48,
+      freeze: 'none',
+      classWeights: [1, 1],
+      epochs: 2,
+      onEpoch: (e) => epochs.push(e.epoch),
+    });
+    expect(epochs).toEqual([1, 2, 3, 4]);
+    expect(result.history.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
+    expect([...result.best.keys()].sort()).toEqual([...initial.keys()].sort());
+    for (const name of ['conv0/kernel', 'member1/conv0/kernel', 'member1/dense/kernel']) {
+      const before = initial.get(name)!.dataSync();
+      const after = result.best.get(name)!.dataSync();
+      expect(after.some((v, i) => Math.abs(v - before[i]) > 1e-4), name).toBe(true);
+    }
+    expect(result.best.get('member1/gru_fw/recurrent')!.shape).toEqual([4, 12]);
+    tf.dispose([...result.best.values(), ...initial.values()]);
+  });
+
+  it('extends every network with the new class, leaving the old outputs exact', () => {
+    const manifest = {
+      format: 'earmark-crnn' as const,
+      version: 1 as const,
+      classes: ['beep'],
+      features: { ...TINY_FEATURES },
+      normalization: { mean: new Array(16).fill(0), std: new Array(16).fill(1) },
+      architecture: TINY_ARCH,
+      ensemble: [{ architecture: TINY_ARCH }],
+      postprocess: { thresholds: { beep: 0.5 }, medianFilterFrames: 1, minEventSeconds: 0.05, mergeGapSeconds: 0.1, oneEventPerFile: false },
+      training: { createdAt: 'x' },
+    };
+    const weights = new Map([...initCrnnWeights(TINY_ARCH, { melBands: 16, classes: 1 }, 1)]);
+    for (const [name, t] of initCrnnWeights(TINY_ARCH, { melBands: 16, classes: 1 }, 2)) weights.set(`member1/${name}`, t);
+    const extended = extendModelClasses({ manifest, weights }, ['whistle'], { seed: 3 });
+    expect(extended.manifest.ensemble).toEqual(manifest.ensemble);
+    for (const prefix of ['', 'member1/']) {
+      const kernel = extended.weights.get(`${prefix}dense/kernel`)!;
+      expect(kernel.shape).toEqual([2 * TINY_ARCH.gruUnits, 2]);
+      const old = weights.get(`${prefix}dense/kernel`)!.dataSync();
+      const now = kernel.dataSync();
+      for (let r = 0; r < 2 * TINY_ARCH.gruUnits; r++) expect(now[r * 2]).toBe(old[r]);
+      expect(Array.from(extended.weights.get(`${prefix}dense/bias`)!.dataSync())).toEqual([weights.get(`${prefix}dense/bias`)!.dataSync()[0], -3]);
+    }
+    // Each network draws its own new column.
+    const col = (prefix: string) => Array.from(extended.weights.get(`${prefix}dense/kernel`)!.dataSync()).filter((_, i) => i % 2 === 1);
+    expect(col('')).not.toEqual(col('member1/'));
+    tf.dispose([...extended.weights.values(), ...weights.values()]);
   });
 });
 

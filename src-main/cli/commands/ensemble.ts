@@ -8,7 +8,7 @@ export const ensembleCommand = defineCommand(
   {
     name: 'ensemble',
     summary: summaryOf('ensemble'),
-    positionals: [{ name: 'MODEL', description: "Trained model folders (two or more); fine-tuning the ensemble starts from the first one's network", variadic: true }],
+    positionals: [{ name: 'MODEL', description: "Trained model folders (two or more); the first one's band statistics become the ensemble's", variadic: true }],
     options: {
       out: { kind: 'string', valueName: 'MODEL_DIR', description: 'Model folder to write (one model.json and weights.bin; detect, the studio and the ONNX export average its networks)' },
       data: { kind: 'string', valueName: 'DIR', description: 'Mixture folder made by `earmark mix`: the post-processing is tuned on its validation split' },

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../model/crnn';
 import type { ManifestWithoutWeights } from '../model/io';
-import { memberWeights, modelMembers } from '../model/ensemble';
+import { modelMembers } from '../model/ensemble';
 import type { ModelManifest } from '../model/manifest';
 
 export interface ExtendOptions {
@@ -22,33 +22,33 @@ export interface ExtendedModel {
 }
 
 /**
- * The parent model (the first network of an ensemble) with one more output unit per added class: the dense kernel and bias gain columns,
- * old columns copied exactly (so old classes' probabilities are unchanged), new ones small and seeded.
+ * The parent model with one more output unit per added class (in every network of an ensemble): the dense
+ * kernel and bias gain columns, old columns copied exactly (so old classes' probabilities are unchanged),
+ * new ones small and seeded.
  */
 export function extendModelClasses(parent: { manifest: ModelManifest | ManifestWithoutWeights; weights: Map<string, tf.Tensor> }, added: readonly string[], options: ExtendOptions): ExtendedModel {
   const clash = added.filter((c) => parent.manifest.classes.includes(c));
   if (clash.length > 0) throw new Error(`cannot add classes the model already has: ${clash.join(', ')}`);
-  // An ensemble is fine-tuned through its first network: the others have no output for new labels, and
-  // averaging with them would dilute the corrections.
-  const first = memberWeights(parent.weights, modelMembers(parent.manifest)[0], { melBands: parent.manifest.features.melBands, classes: parent.manifest.classes.length });
   const weights = new Map<string, tf.Tensor>();
-  for (const [name, t] of first) weights.set(name, t.clone());
+  for (const [name, t] of parent.weights) weights.set(name, t.clone());
   if (added.length > 0) {
-    const kernel = weights.get('dense/kernel') as tf.Tensor2D;
-    const bias = weights.get('dense/bias') as tf.Tensor1D;
-    const rows = kernel.shape[0];
-    const rng = createRng(options.seed ^ 0x2545f491);
-    const scale = options.initScale ?? 0.01;
-    const fresh = new Float32Array(rows * added.length);
-    for (let i = 0; i < fresh.length; i++) fresh[i] = (rng() * 2 - 1) * scale;
-    weights.set('dense/kernel', tf.concat([kernel, tf.tensor2d(fresh, [rows, added.length])], 1));
-    weights.set('dense/bias', tf.concat([bias, tf.fill([added.length], options.initBias ?? -3)], 0));
-    kernel.dispose();
-    bias.dispose();
+    // Every network of an ensemble gains the same outputs, each from its own seeded draw.
+    modelMembers(parent.manifest).forEach((member, k) => {
+      const kernel = weights.get(`${member.prefix}dense/kernel`) as tf.Tensor2D;
+      const bias = weights.get(`${member.prefix}dense/bias`) as tf.Tensor1D;
+      const rows = kernel.shape[0];
+      const rng = createRng((options.seed ^ 0x2545f491) + k);
+      const scale = options.initScale ?? 0.01;
+      const fresh = new Float32Array(rows * added.length);
+      for (let i = 0; i < fresh.length; i++) fresh[i] = (rng() * 2 - 1) * scale;
+      weights.set(`${member.prefix}dense/kernel`, tf.concat([kernel, tf.tensor2d(fresh, [rows, added.length])], 1));
+      weights.set(`${member.prefix}dense/bias`, tf.concat([bias, tf.fill([added.length], options.initBias ?? -3)], 0));
+      kernel.dispose();
+      bias.dispose();
+    });
   }
-  const { weights: _index, ensemble: _members, ...rest } = parent.manifest as ModelManifest;
+  const { weights: _index, ...rest } = parent.manifest as ModelManifest;
   void _index;
-  void _members;
   const manifest: ManifestWithoutWeights = {
     ...rest,
     classes: [...parent.manifest.classes, ...added],

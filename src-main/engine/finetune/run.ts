@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { AnnotationSet } from '../annotations/types';
 import { frameDuration } from '../features/config';
 import { selectBackend, type BackendName } from '../model/backend';
+import { modelMembers } from '../model/ensemble';
 import { loadModel, saveModel, type ManifestWithoutWeights } from '../model/io';
 import { openStore, writeTransaction, type ModelRow, type Store, type TrainingRecording } from '../store';
 import { bandStatistics, type FeatureExtractor } from '../train/dataset';
@@ -16,7 +17,8 @@ import { changedRecordings, defaultExtractor, exampleFromRecording, finetuneClas
 import { recoverInterruptedRuns, runOwner } from './recover';
 import { classesWithEvents, MIN_HELD_BACK_FOR_TUNING, summarize, tuneOnHeldBack, type ScoreSummary } from './scores';
 import { holdOutSplit } from './split';
-import { finetuneLoop, type FinetuneEpoch } from './train-loop';
+import { finetuneMembers } from './members-loop';
+import type { FinetuneEpoch } from './train-loop';
 import { BUNDLED_MODEL_DIR as DEFAULT_MODEL_DIR } from '../model/bundled';
 
 /** The bundled default model, used when the database has no active model and no --from is given. */
@@ -251,18 +253,19 @@ export async function runFinetune(options: FinetuneOptions): Promise<FinetuneRes
       extended = extendModelClasses(parentModel, added, { seed });
       disposeParent();
       const manifest: ManifestWithoutWeights = params.normalization === 'adapt'
-        ? { ...extended.manifest, normalization: bandStatistics([...train, ...validation], features.melBands) }
+        ? // Every network of an ensemble then reads the new statistics.
+          { ...extended.manifest, normalization: bandStatistics([...train, ...validation], features.melBands), ensemble: extended.manifest.ensemble?.map(({ architecture }) => ({ architecture })) }
         : extended.manifest;
       const frameSeconds = frameDuration(features);
       const heldBack = reference(validation);
       const classWeights = classes.map((c) => (untrained.includes(c) ? 0 : 1));
 
       // "Before" is the parent as it is: its own normalisation and post-processing.
-      const parentProbs = await predictFiles(extended.weights, manifest, validation, classes.length, extended.manifest.normalization, 8, windowFrames(manifest.inference, frameSeconds));
+      const parentProbs = await predictFiles(extended.weights, extended.manifest, validation, classes.length, extended.manifest.normalization, 8, windowFrames(manifest.inference, frameSeconds));
       const before = summarize(parentProbs, heldBack, classes, extended.manifest.postprocess, frameSeconds);
 
       report({ type: 'stage', stage: 'training', message: `fine-tuning on ${train.length} files (+${augmented.length} mixtures), ${validation.length} held back; freeze ${freeze}, backend ${backend}` });
-      const loop = await finetuneLoop({
+      const loop = await finetuneMembers({
         manifest,
         initial: extended.weights,
         train: [...train, ...augmented],
@@ -281,7 +284,7 @@ export async function runFinetune(options: FinetuneOptions): Promise<FinetuneRes
         signal: options.signal,
         onEpoch: (record) => {
           store.appendTrainingEpoch(run.id, { ...record });
-          report({ type: 'epoch', epochs, ...record });
+          report({ type: 'epoch', epochs: epochs * modelMembers(manifest).length, ...record });
         },
       });
       best = loop.best;

@@ -10,7 +10,7 @@ import { DEFAULT_POSTPROCESS } from './trainer';
 import type { Scores } from './validate';
 
 export interface EnsembleOptions {
-  /** Trained models (plain or ensembles themselves); the first one's network comes first, and fine-tuning starts from it. */
+  /** Trained models (plain or ensembles themselves); the first one's network comes first and its band statistics are the ensemble's. */
   modelDirs: string[];
   outDir: string;
   /** `earmark mix` folder whose validation split the post-processing is tuned on. */
