@@ -7,7 +7,7 @@ import { FinetuneDataError } from '../../src-main/engine/finetune/errors';
 import { exampleFromRecording, finetuneClasses, reviewedMaterial } from '../../src-main/engine/finetune/material';
 import { runFinetune, type FinetuneProgress } from '../../src-main/engine/finetune/run';
 import { holdOutSplit } from '../../src-main/engine/finetune/split';
-import { MIN_HELD_BACK_FOR_TUNING } from '../../src-main/engine/finetune/scores';
+import { MIN_HELD_BACK_FOR_TUNING, worseThanParent } from '../../src-main/engine/finetune/scores';
 import { finetuneMembers } from '../../src-main/engine/finetune/members-loop';
 import { finetuneLoop, MIN_HELD_BACK_FOR_SELECTION } from '../../src-main/engine/finetune/train-loop';
 import { eventFreeStretches, augmentWithMixtures } from '../../src-main/engine/finetune/augment';
@@ -386,6 +386,17 @@ describe('too little data', () => {
     } finally {
       p.cleanup();
     }
+  });
+});
+
+describe('activation after fine-tuning', () => {
+  it('keeps the parent active when the new model is worse on enough held-back files', () => {
+    const at = (errorRate: number) => ({ errorRate });
+    expect(worseThanParent(at(0.5), at(0.6), MIN_HELD_BACK_FOR_TUNING)).toBe(true);
+    expect(worseThanParent(at(0.5), at(0.5), MIN_HELD_BACK_FOR_TUNING)).toBe(false);
+    expect(worseThanParent(at(0.5), at(0.4), 20)).toBe(false);
+    // Too few held-back files to judge: the run's own result stands.
+    expect(worseThanParent(at(0.5), at(0.9), MIN_HELD_BACK_FOR_TUNING - 1)).toBe(false);
   });
 });
 

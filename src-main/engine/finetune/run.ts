@@ -15,7 +15,7 @@ import { FinetuneDataError } from './errors';
 import { extendModelClasses, type FreezePolicy } from './extend';
 import { changedRecordings, defaultExtractor, exampleFromRecording, finetuneClasses, positivesByClass, reviewedMaterial, type FinetuneExample } from './material';
 import { recoverInterruptedRuns, runOwner } from './recover';
-import { classesWithEvents, MIN_HELD_BACK_FOR_TUNING, summarize, tuneOnHeldBack, type ScoreSummary } from './scores';
+import { classesWithEvents, MIN_HELD_BACK_FOR_TUNING, summarize, tuneOnHeldBack, worseThanParent, type ScoreSummary } from './scores';
 import { holdOutSplit } from './split';
 import { finetuneMembers } from './members-loop';
 import type { FinetuneEpoch } from './train-loop';
@@ -304,6 +304,8 @@ export async function runFinetune(options: FinetuneOptions): Promise<FinetuneRes
         return a > b + 0.5 && a >= 1;
       });
       for (const c of regressedClasses) warn(`old class "${c}" got worse on the held-back files (ER ${before.classWise[c].errorRate.toFixed(2)} -> ${after.classWise[c].errorRate.toFixed(2)}): the new model is kept but not made active`);
+      const worse = worseThanParent(before, after, validation.length);
+      if (worse) warn(`the new model's error rate on the ${validation.length} held-back files is ${after.errorRate.toFixed(3)}, the parent's ${before.errorRate.toFixed(3)}: the new model is kept but not made active`);
 
       const modelsDir = options.modelsDir ?? join(dirname(resolve(options.dbPath)), 'models');
       const outDir = resolve(options.outDir ?? join(modelsDir, `ft-${stamp()}`));
@@ -329,7 +331,7 @@ export async function runFinetune(options: FinetuneOptions): Promise<FinetuneRes
         },
       };
       await saveModel(outDir, finalManifest, best);
-      const activate = (options.activate ?? true) && regressedClasses.length === 0;
+      const activate = (options.activate ?? true) && regressedClasses.length === 0 && !worse;
       const scores = { runId: run.id, heldBackFiles: validation.length, trainFiles: train.length, before: { ...before }, after: { ...after } };
       const model = writeTransaction(store.db, () => {
         const row = store.addModel({ name: basename(outDir), dirPath: outDir, parentModelId: parent.id, classes, scores, activate });

@@ -16,14 +16,22 @@ export function classesWithEvents(reference: AnnotationSet): Set<string> {
   return new Set(reference.events.map((e) => e.label));
 }
 
+/** Held-back files needed before fine-tuning re-tunes the post-processing on them (fewer: the parent's is kept). */
+export const MIN_HELD_BACK_FOR_TUNING = 5;
+
+/**
+ * Whether a fine-tuned model scores worse than its parent on the held-back files, judged only with at least
+ * MIN_HELD_BACK_FOR_TUNING of them: such a model is kept but not made active.
+ */
+export function worseThanParent(before: Pick<ScoreSummary, 'errorRate'>, after: Pick<ScoreSummary, 'errorRate'>, heldBackFiles: number): boolean {
+  return heldBackFiles >= MIN_HELD_BACK_FOR_TUNING && after.errorRate > before.errorRate + 1e-9;
+}
+
 /**
  * Thresholds tuned on the held-back files, except for classes with no event there: tuning would push
  * their threshold to the top (any detection is a false alarm), silently switching them off, so they
  * keep `fallback`'s threshold.
  */
-/** Held-back files needed before fine-tuning re-tunes the post-processing on them (fewer: the parent's is kept). */
-export const MIN_HELD_BACK_FOR_TUNING = 5;
-
 export function tuneOnHeldBack(perFile: FileProbabilities[], reference: AnnotationSet, classes: string[], fallback: PostprocessConfig, frameSeconds: number): PostprocessConfig {
   const present = classesWithEvents(reference);
   // Classes without a finite error rate (absent from the reference) get a constant here and the fallback below.
