@@ -14,6 +14,7 @@ import { eventFreeStretches, augmentWithMixtures } from '../../src-main/engine/f
 import { selectBackend } from '../../src-main/engine/model/backend';
 import { initCrnnWeights } from '../../src-main/engine/model/crnn';
 import { loadModel, runCrnnOnFeatures } from '../../src-main/engine/model/io';
+import type { ModelManifest } from '../../src-main/engine/model/manifest';
 import { openStore } from '../../src-main/engine/store';
 import type { FeatureExtractor } from '../../src-main/engine/train/dataset';
 import { syntheticSplit } from './train-synthetic';
@@ -136,35 +137,30 @@ describe('class extension', () => {
   });
 });
 
+/** Fine-tuning loop options on tiny synthetic beep/whistle data (12 files to train on, 6 held back). */
+function tinyLoopOptions(initial: Map<string, tf.Tensor>, manifestExtra: Partial<ModelManifest> = {}) {
+  const classes = ['beep', 'whistle'];
+  const train = syntheticSplit('train', 12, classes, 1, 128, 16, 0.02);
+  const validation = syntheticSplit('validation', 6, classes, 2, 128, 16, 0.02);
+  const manifest = {
+    format: 'earmark-crnn' as const,
+    version: 1 as const,
+    classes,
+    features: { ...TINY_FEATURES, hopLength: 160 },
+    normalization: { mean: new Array(16).fill(0.3), std: new Array(16).fill(1) },
+    architecture: TINY_ARCH,
+    postprocess: { thresholds: { beep: 0.5, whistle: 0.5 }, medianFilterFrames: 1, minEventSeconds: 0.05, mergeGapSeconds: 0.1, oneEventPerFile: true },
+    training: { createdAt: 'x' },
+    ...manifestExtra,
+  };
+  return { manifest, initial, train: train.files, validation: validation.files, validationReference: validation.reference, seed: 1, learningRate: 0.01, cropSeconds: 1.28, cropsPerEpoch: 48, freeze: 'none' as const, classWeights: [1, 1] };
+}
+
 describe('fine-tuning loop', () => {
   it('lowers the validation loss on tiny data, and stops on abort', async () => {
     const classes = ['beep', 'whistle'];
-    const train = syntheticSplit('train', 12, classes, 1, 128, 16, 0.02);
-    const validation = syntheticSplit('validation', 6, classes, 2, 128, 16, 0.02);
-    const manifest = {
-      format: 'earmark-crnn' as const,
-      version: 1 as const,
-      classes,
-      features: { ...TINY_FEATURES, hopLength: 160 },
-      normalization: { mean: new Array(16).fill(0.3), std: new Array(16).fill(1) },
-      architecture: TINY_ARCH,
-      postprocess: { thresholds: { beep: 0.5, whistle: 0.5 }, medianFilterFrames: 1, minEventSeconds: 0.05, mergeGapSeconds: 0.1, oneEventPerFile: true },
-      training: { createdAt: 'x' },
-    };
     const initial = initCrnnWeights(TINY_ARCH, { melBands: 16, classes: 2 }, 5);
-    const options = {
-      manifest,
-      initial,
-      train: train.files,
-      validation: validation.files,
-      validationReference: validation.reference,
-      seed: 1,
-      learningRate: 0.01,
-      cropSeconds: 1.28,
-      cropsPerEpoch: 48,
-      freeze: 'none' as const,
-      classWeights: [1, 1],
-    };
+    const options = tinyLoopOptions(initial);
     const result = await finetuneLoop({ ...options, epochs: 4 });
     expect(result.history).toHaveLength(4);
     const last = result.history.at(-1)!;
@@ -194,39 +190,12 @@ describe('fine-tuning loop', () => {
 
 describe('fine-tuning an ensemble', () => {
   it('trains every network, numbering epochs on, and returns every network under its stored names', async () => {
-    const classes = ['beep', 'whistle'];
-    const train = syntheticSplit('train', 12, classes, 1, 128, 16, 0.02);
-    const validation = syntheticSplit('validation', 6, classes, 2, 128, 16, 0.02);
     const other = { mean: new Array(16).fill(0.1), std: new Array(16).fill(2) };
-    const manifest = {
-      format: 'earmark-crnn' as const,
-      version: 1 as const,
-      classes,
-      features: { ...TINY_FEATURES, hopLength: 160 },
-      normalization: { mean: new Array(16).fill(0.3), std: new Array(16).fill(1) },
-      architecture: TINY_ARCH,
-      ensemble: [{ architecture: { ...TINY_ARCH, gruUnits: 4 }, normalization: other }],
-      postprocess: { thresholds: { beep: 0.5, whistle: 0.5 }, medianFilterFrames: 1, minEventSeconds: 0.05, mergeGapSeconds: 0.1, oneEventPerFile: true },
-      training: { createdAt: 'x' },
-    };
     const initial = new Map([...initCrnnWeights(TINY_ARCH, { melBands: 16, classes: 2 }, 5)]);
     for (const [name, t] of initCrnnWeights({ ...TINY_ARCH, gruUnits: 4 }, { melBands: 16, classes: 2 }, 6)) initial.set(`member1/${name}`, t);
+    const options = tinyLoopOptions(initial, { ensemble: [{ architecture: { ...TINY_ARCH, gruUnits: 4 }, normalization: other }] });
     const epochs: number[] = [];
-    const result = await finetuneMembers({
-      manifest,
-      initial,
-      train: train.files,
-      validation: validation.files,
-      validationReference: validation.reference,
-      seed: 1,
-      learningRate: 0.01,
-      cropSeconds: 1.28,
-      cropsPerEpoch: 48,
-      freeze: 'none',
-      classWeights: [1, 1],
-      epochs: 2,
-      onEpoch: (e) => epochs.push(e.epoch),
-    });
+    const result = await finetuneMembers({ ...options, epochs: 2, onEpoch: (e) => epochs.push(e.epoch) });
     expect(epochs).toEqual([1, 2, 3, 4]);
     expect(result.history.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
     expect([...result.best.keys()].sort()).toEqual([...initial.keys()].sort());
