@@ -3,16 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiResult, SoundEventRow } from '../../src-main/api/contract';
 import { chromiumAvailable, CHROMIUM_MISSING } from './helpers/browser';
 import { DURATION, SAMPLE_RATE } from './helpers/audio';
-import { openStudioInChromium, type StudioPage } from './helpers/studio';
+import { openFileInPage, openStudioInChromium, type StudioPage } from './helpers/studio';
 
 if (!chromiumAvailable) console.warn(CHROMIUM_MISSING);
-
-interface Rect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
 
 describe.skipIf(!chromiumAvailable)('frequency-bounded events on the spectrogram (Chromium against earmark serve)', () => {
   let session: StudioPage;
@@ -23,7 +16,7 @@ describe.skipIf(!chromiumAvailable)('frequency-bounded events on the spectrogram
   const call = <T>(method: string, params: unknown) => session.studio.server.service.call(method, params) as Promise<T>;
   const events = () => call<SoundEventRow[]>('events.list', { recordingId });
   const band = async () => (await events()).map((e) => [e.lowFrequency, e.highFrequency]);
-  const boxRect = async (): Promise<Rect | null> => page.locator('[data-testid="freq-box"]').first().boundingBox();
+  const boxRect = async () => page.locator('[data-testid="freq-box"]').first().boundingBox();
   const nyquist = SAMPLE_RATE / 2;
 
   async function dragBy(from: { x: number; y: number }, to: { x: number; y: number }, shift = false): Promise<void> {
@@ -41,9 +34,7 @@ describe.skipIf(!chromiumAvailable)('frequency-bounded events on the spectrogram
     page.on('pageerror', (e) => pageErrors.push(e.message));
     const projectId = (await call<{ id: number }[]>('projects.list', {}))[0].id;
     recordingId = (await call<ApiResult<'recordings.list'>>('recordings.list', { projectId })).find((r) => r.name === 'rec_c.wav')!.id;
-    await page.click('[data-testid="file-row"][data-name="rec_c.wav"]');
-    await page.waitForSelector('[data-testid="waveform"][data-ready="true"]');
-    await page.waitForSelector('[data-testid="spectrogram"][data-painted-end]');
+    await openFileInPage(page, 'rec_c.wav');
   }, 120_000);
 
   afterAll(() => session?.dispose());

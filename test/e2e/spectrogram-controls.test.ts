@@ -2,16 +2,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiResult } from '../../src-main/api/contract';
 import { chromiumAvailable, CHROMIUM_MISSING } from './helpers/browser';
-import { openStudioInChromium, type StudioPage } from './helpers/studio';
+import { openFileInPage, openStudioInChromium, type StudioPage } from './helpers/studio';
 
 if (!chromiumAvailable) console.warn(CHROMIUM_MISSING);
-
-interface Rect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
 
 const SPECTROGRAM = '[data-testid="spectrogram"]';
 
@@ -21,7 +14,7 @@ describe.skipIf(!chromiumAvailable)('spectrogram height, frequency range and FFT
   const pageErrors: string[] = [];
 
   const call = <T>(method: string, params: unknown) => session.studio.server.service.call(method, params) as Promise<T>;
-  const rect = async (selector: string): Promise<Rect> => (await page.locator(selector).first().boundingBox())!;
+  const rect = async (selector: string) => (await page.locator(selector).first().boundingBox())!;
   const attr = (name: string) => page.locator(SPECTROGRAM).getAttribute(name);
   /** Where the box's top and bottom edges sit, as fractions of the spectrogram's height from its top. */
   const boxEdges = async (): Promise<[number, number]> => {
@@ -32,9 +25,7 @@ describe.skipIf(!chromiumAvailable)('spectrogram height, frequency range and FFT
   const tickLabels = () => page.locator('[data-testid="spectrogram-tick"]').allInnerTexts();
 
   async function openQuietFile(): Promise<void> {
-    await page.click('[data-testid="file-row"][data-name="rec_c.wav"]');
-    await page.waitForSelector('[data-testid="waveform"][data-ready="true"]');
-    await page.waitForSelector(`${SPECTROGRAM}[data-painted-end]`);
+    await openFileInPage(page, 'rec_c.wav');
   }
 
   beforeAll(async () => {

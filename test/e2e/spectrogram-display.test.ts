@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, CHROMIUM_MISSING } from './helpers/browser';
-import { openStudioInChromium, type StudioPage } from './helpers/studio';
+import { openFileInPage, openStudioInChromium, type StudioPage } from './helpers/studio';
 
 if (!chromiumAvailable) console.warn(CHROMIUM_MISSING);
 
@@ -41,9 +41,7 @@ describe.skipIf(!chromiumAvailable)('spectrogram display controls (Chromium agai
     session = await openStudioInChromium({ width: 1440, height: 900 });
     page = session.page;
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.click('[data-testid="file-row"][data-name="rec_b.wav"]');
-    await page.waitForSelector('[data-testid="waveform"][data-ready="true"]');
-    await page.waitForSelector('[data-testid="spectrogram"][data-painted-end]');
+    await openFileInPage(page, 'rec_b.wav');
   }, 120_000);
 
   afterAll(() => session?.dispose());

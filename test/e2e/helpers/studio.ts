@@ -52,7 +52,13 @@ export async function openFolderInPage(page: Page, dir: string, files: number): 
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid="file-row"]').length === n, files);
 }
 
-/** The transport clock's current time, in seconds (NaN while it shows –). */
+/** Opens a listed file by name and waits until its waveform is ready and its spectrogram painted. */
+export async function openFileInPage(page: Page, name: string): Promise<void> {
+  await page.click(`[data-testid="file-row"][data-name="${name}"]`);
+  await page.waitForSelector('[data-testid="waveform"][data-ready="true"]');
+  await page.waitForSelector('[data-testid="spectrogram"][data-painted-end]');
+}
+
 /** Runs detection over the open project from the Detection panel, waits for it to finish and closes the panel. */
 export async function detectAllInPage(page: Page): Promise<void> {
   await page.click('[data-testid="open-detection"]');
@@ -61,6 +67,7 @@ export async function detectAllInPage(page: Page): Promise<void> {
   await page.keyboard.press('Escape');
 }
 
+/** The transport clock's current time, in seconds (NaN while it shows –). */
 export async function clockSeconds(page: Page): Promise<number> {
   const parsed = parseTime(await page.locator('[data-testid="time"] .now').innerText());
   return parsed.ok ? parsed.value : NaN;
