@@ -264,6 +264,7 @@ export async function runFinetune(options: FinetuneOptions): Promise<FinetuneRes
       const parentProbs = await predictFiles(extended.weights, extended.manifest, validation, classes.length, extended.manifest.normalization, 8, windowFrames(manifest.inference, frameSeconds));
       const before = summarize(parentProbs, heldBack, classes, extended.manifest.postprocess, frameSeconds);
 
+      const totalEpochs = epochs * modelMembers(manifest).length;
       report({ type: 'stage', stage: 'training', message: `fine-tuning on ${train.length} files (+${augmented.length} mixtures), ${validation.length} held back; freeze ${freeze}, backend ${backend}` });
       const loop = await finetuneMembers({
         manifest,
@@ -284,7 +285,7 @@ export async function runFinetune(options: FinetuneOptions): Promise<FinetuneRes
         signal: options.signal,
         onEpoch: (record) => {
           store.appendTrainingEpoch(run.id, { ...record });
-          report({ type: 'epoch', epochs: epochs * modelMembers(manifest).length, ...record });
+          report({ type: 'epoch', epochs: totalEpochs, ...record });
         },
       });
       best = loop.best;

@@ -1,4 +1,4 @@
-import type { InferenceWindow } from '../model/manifest';
+import type { BandNormalization, InferenceWindow } from '../model/manifest';
 import type { FeatureMatrix, FrameProbabilities, NetworkRunner } from './types';
 
 /** Frames kept per window and frames of context each side. */
@@ -25,7 +25,7 @@ export interface WindowModel {
   melBands: number;
   classes: number;
   timePoolFactor: number;
-  normalization: { mean: number[]; std: number[] };
+  normalization: BandNormalization;
 }
 
 /** Growable row-major float matrix. */

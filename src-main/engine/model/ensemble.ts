@@ -1,5 +1,5 @@
 import { crnnWeightShapes, type CrnnShape } from './crnn-shapes';
-import { timePoolFactor, type CrnnConfig, type ModelManifest } from './manifest';
+import { timePoolFactor, type BandNormalization, type CrnnConfig, type ModelManifest } from './manifest';
 
 /** One network of a model: its architecture and the prefix its weights are stored under. */
 export interface EnsembleMember {
@@ -12,7 +12,7 @@ export interface EnsembleMember {
    */
   input?: { scale: Float32Array; shift: Float32Array };
   /** The member's own band statistics, when they differ from the model's. */
-  normalization?: { mean: number[]; std: number[] };
+  normalization?: BandNormalization;
 }
 
 /** The part of a manifest that says which networks run. */
@@ -37,10 +37,8 @@ export function modelMembers(manifest: ModelNetworks): EnsembleMember[] {
   return [{ architecture: manifest.architecture, prefix: '' }, ...extra];
 }
 
-type Normalization = { mean: number[]; std: number[] };
-
 /** Per band, x * scale + shift turns features normalised with `from` into features normalised with `to`. */
-export function renormalization(from: Normalization, to: Normalization): { scale: Float32Array; shift: Float32Array } {
+export function renormalization(from: BandNormalization, to: BandNormalization): { scale: Float32Array; shift: Float32Array } {
   if (from.mean.length !== to.mean.length) throw new Error(`normalizations of ${from.mean.length} and ${to.mean.length} bands cannot be combined`);
   const scale = Float32Array.from(from.std, (s, b) => s / to.std[b]);
   const shift = Float32Array.from(from.mean, (m, b) => (m - to.mean[b]) / to.std[b]);

@@ -6,7 +6,7 @@ import type { FeatureConfig } from '../features/config';
 import { padFrames, upsampleSteps } from './crnn';
 import { ensembleProbabilities } from './ensemble-forward';
 import { ensembleProblem, modelWeightShapes } from './ensemble';
-import { timePoolFactor, type CrnnConfig, type ModelManifest, type WeightEntry } from './manifest';
+import { timePoolFactor, type BandNormalization, type CrnnConfig, type ModelManifest, type WeightEntry } from './manifest';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -119,6 +119,11 @@ export async function recoverInterruptedSave(dir: string): Promise<void> {
   if (last) await rename(join(parent, last), dir).catch(() => undefined);
 }
 
+function isBandNormalization(value: unknown, bands: number): value is BandNormalization {
+  const n = value as Partial<BandNormalization> | null | undefined;
+  return !!n && Array.isArray(n.mean) && Array.isArray(n.std) && n.mean.length === bands && n.std.length === bands;
+}
+
 function validateManifest(path: string, raw: unknown): ModelManifest {
   if (typeof raw !== 'object' || raw === null) throw new ModelLoadError(path, 'model.json is not a JSON object');
   const m = raw as Partial<ModelManifest>;
@@ -132,19 +137,14 @@ function validateManifest(path: string, raw: unknown): ModelManifest {
   if (m.ensemble !== undefined) {
     if (!Array.isArray(m.ensemble)) throw new ModelLoadError(path, 'ensemble must be a list of members');
     m.ensemble.forEach((member, i) => {
-      const { architecture: e, normalization: own } = (member ?? {}) as { architecture?: CrnnConfig; normalization?: { mean: unknown; std: unknown } };
+      const { architecture: e, normalization: own } = (member ?? {}) as { architecture?: CrnnConfig; normalization?: unknown };
       if (!e || !Array.isArray(e.convBlocks) || e.convBlocks.length === 0 || !Number.isInteger(e.gruUnits)) throw new ModelLoadError(path, `ensemble member ${i + 1}: architecture is missing or invalid`);
-      if (own !== undefined && (!Array.isArray(own.mean) || !Array.isArray(own.std) || own.mean.length !== f.melBands || own.std.length !== f.melBands)) {
-        throw new ModelLoadError(path, `ensemble member ${i + 1}: normalization must have mean and std of length ${f.melBands}`);
-      }
+      if (own !== undefined && !isBandNormalization(own, f.melBands)) throw new ModelLoadError(path, `ensemble member ${i + 1}: normalization must have mean and std of length ${f.melBands}`);
     });
     const problem = ensembleProblem(m as ModelManifest);
     if (problem) throw new ModelLoadError(path, problem);
   }
-  const n = m.normalization;
-  if (!n || !Array.isArray(n.mean) || !Array.isArray(n.std) || n.mean.length !== f.melBands || n.std.length !== f.melBands) {
-    throw new ModelLoadError(path, `normalization must have mean and std of length ${f.melBands}`);
-  }
+  if (!isBandNormalization(m.normalization, f.melBands)) throw new ModelLoadError(path, `normalization must have mean and std of length ${f.melBands}`);
   if (!m.postprocess || typeof m.postprocess.thresholds !== 'object') throw new ModelLoadError(path, 'postprocess is missing');
   if (!Array.isArray(m.weights)) throw new ModelLoadError(path, 'weights index is missing');
   return m as ModelManifest;
@@ -201,7 +201,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
 }
 
 /** Normalises log-mel frames ([frames x bands], row-major) with the model's per-band mean and std. */
-export function normalizeLogMel(logmel: Float32Array, frames: number, bands: number, normalization: { mean: number[]; std: number[] }): Float32Array {
+export function normalizeLogMel(logmel: Float32Array, frames: number, bands: number, normalization: BandNormalization): Float32Array {
   const out = new Float32Array(frames * bands);
   const inv = normalization.std.map((s) => 1 / s);
   for (let f = 0; f < frames; f++) {

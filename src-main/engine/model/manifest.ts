@@ -57,12 +57,18 @@ export interface WeightEntry {
 }
 
 /** `model.json` in a model directory; beside it `weights.bin`, and optionally `model.onnx`. */
+/** Per mel band, the mean and standard deviation features are normalised with: (x - mean) / std. */
+export interface BandNormalization {
+  mean: number[];
+  std: number[];
+}
+
 export interface ModelManifest {
   format: 'earmark-crnn';
   version: 1;
   classes: string[];
   features: FeatureConfig;
-  normalization: { mean: number[]; std: number[] };
+  normalization: BandNormalization;
   architecture: CrnnConfig;
   /**
    * Further networks on the same features, for an ensemble: the model's frame probabilities are the mean of
@@ -70,7 +76,7 @@ export interface ModelManifest {
    * Every member must pool time by the same factor. A member trained with other band statistics keeps them
    * in `normalization`; its input is re-normalised from the model's. Absent: one network.
    */
-  ensemble?: { architecture: CrnnConfig; normalization?: { mean: number[]; std: number[] } }[];
+  ensemble?: { architecture: CrnnConfig; normalization?: BandNormalization }[];
   postprocess: PostprocessConfig;
   /**
    * How long recordings are cut for the network: windows of windowSeconds kept, each seen with contextSeconds

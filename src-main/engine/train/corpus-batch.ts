@@ -1,3 +1,4 @@
+import type { BandNormalization } from '../model/manifest';
 import type { CorpusMixer, MixedCrop } from './corpus-mixer';
 import { bandStatistics } from './dataset';
 
@@ -5,7 +6,7 @@ import { bandStatistics } from './dataset';
  * A training batch from mixed crops: inputs [batch, frames, bands] normalised per band, targets
  * [batch, frames / factor, classes] as the mean activity within each pooled step (as buildBatch).
  */
-export function batchFromMixedCrops(crops: MixedCrop[], frames: number, factor: number, classes: number, normalization: { mean: number[]; std: number[] }): { inputs: Float32Array; targets: Float32Array } {
+export function batchFromMixedCrops(crops: MixedCrop[], frames: number, factor: number, classes: number, normalization: BandNormalization): { inputs: Float32Array; targets: Float32Array } {
   const bands = normalization.mean.length;
   const steps = frames / factor;
   const inputs = new Float32Array(crops.length * frames * bands);
@@ -23,7 +24,7 @@ export function batchFromMixedCrops(crops: MixedCrop[], frames: number, factor: 
 }
 
 /** Per-band mean and standard deviation of the features of `count` crops drawn with `rng`. */
-export function mixedCropStatistics(mixer: CorpusMixer, frames: number, count: number, rng: () => number): { mean: number[]; std: number[] } {
+export function mixedCropStatistics(mixer: CorpusMixer, frames: number, count: number, rng: () => number): BandNormalization {
   const sample = Array.from({ length: count }, () => mixer.crop(frames, rng).features);
   const bands = sample[0].length / frames;
   return bandStatistics(sample.map((data) => ({ features: { data, frames, bands } })), bands);

@@ -1,3 +1,4 @@
+import type { BandNormalization } from '../model/manifest';
 import type { LabeledFile } from './dataset';
 
 export interface Crop {
@@ -142,7 +143,7 @@ export function buildBatch(
   cropFrames: number,
   factor: number,
   classes: number,
-  normalization: { mean: number[]; std: number[] },
+  normalization: BandNormalization,
   augment?: { aug: Augmentation; rng: () => number; backgroundFiles: number[] },
 ): { inputs: Float32Array; targets: Float32Array } {
   const bands = normalization.mean.length;

@@ -1,3 +1,4 @@
+import type { BandNormalization } from '../model/manifest';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AnnotationSet, SoundEvent } from '../annotations/types';
@@ -111,7 +112,7 @@ export async function loadSplit(
 }
 
 /** Per-band mean and standard deviation over every frame of every file (std floored at 1e-3). */
-export function bandStatistics(files: { features: LogMel }[], bands: number): { mean: number[]; std: number[] } {
+export function bandStatistics(files: { features: LogMel }[], bands: number): BandNormalization {
   const sum = new Float64Array(bands);
   const sq = new Float64Array(bands);
   let count = 0;

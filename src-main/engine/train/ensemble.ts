@@ -3,7 +3,7 @@ import { frameDuration } from '../features/config';
 import { windowFrames } from '../inference/windowed';
 import { memberPrefix, memberWeights, modelMembers } from '../model/ensemble';
 import { loadModel, saveModel, type LoadedModel, type ManifestWithoutWeights } from '../model/io';
-import { DEFAULT_INFERENCE_WINDOW, type CrnnConfig, type PostprocessConfig } from '../model/manifest';
+import { DEFAULT_INFERENCE_WINDOW, type BandNormalization, type CrnnConfig, type PostprocessConfig } from '../model/manifest';
 import { loadSplit, type FeatureExtractor } from './dataset';
 import { tuneFinalPostprocess } from './final-tuning';
 import { DEFAULT_POSTPROCESS } from './trainer';
@@ -26,8 +26,6 @@ export interface EnsembleResult {
   validation: Scores;
 }
 
-type Normalization = { mean: number[]; std: number[] };
-
 /** Models that cannot be combined (too few, or with other classes, features or windows). */
 export class EnsembleMismatchError extends Error {
   constructor(reason: string) {
@@ -37,7 +35,7 @@ export class EnsembleMismatchError extends Error {
 }
 
 const sameNumbers = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
-const sameNormalization = (a: Normalization, b: Normalization) => sameNumbers(a.mean, b.mean) && sameNumbers(a.std, b.std);
+const sameNormalization = (a: BandNormalization, b: BandNormalization) => sameNumbers(a.mean, b.mean) && sameNumbers(a.std, b.std);
 
 /** Why these models cannot be averaged frame by frame, or undefined when they can. */
 export function ensembleMismatch(models: readonly { dir: string; manifest: ManifestWithoutWeights }[]): string | undefined {
@@ -67,7 +65,7 @@ export async function buildEnsemble(options: EnsembleOptions): Promise<EnsembleR
     const base = loaded[0].manifest;
     const shape = { melBands: base.features.melBands, classes: base.classes.length };
     const weights = new Map<string, tf.Tensor>();
-    const extra: { architecture: CrnnConfig; normalization?: Normalization }[] = [];
+    const extra: { architecture: CrnnConfig; normalization?: BandNormalization }[] = [];
     for (const model of loaded) {
       for (const member of modelMembers(model.manifest)) {
         const own = member.normalization ?? model.manifest.normalization;

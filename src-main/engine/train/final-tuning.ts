@@ -1,6 +1,6 @@
 import type { CrnnWeights } from '../model/crnn';
 import type { ModelNetworks } from '../model/ensemble';
-import type { PostprocessConfig } from '../model/manifest';
+import type { BandNormalization, PostprocessConfig } from '../model/manifest';
 import type { FeatureConfig } from '../features/config';
 import type { WindowFrames } from '../inference/windowed';
 import { loadSplit, TrainingDataError, type FeatureExtractor, type SplitData } from './dataset';
@@ -12,7 +12,7 @@ export interface FinalTuningInput {
   networks: ModelNetworks;
   classes: string[];
   features: FeatureConfig;
-  normalization: { mean: number[]; std: number[] };
+  normalization: BandNormalization;
   windows: WindowFrames;
   frameSeconds: number;
   validation: SplitData;

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../model/backend';
 import { GradientPool } from './gradient-pool';
 import { DEFAULT_FEATURE_CONFIG, frameDuration, type FeatureConfig } from '../features/config';
-import { crnnWeightShapes, initCrnnWeights, isTrainableWeight, SeededRng } from '../model/crnn';
+import { initCrnnWeights, isTrainableWeight, SeededRng } from '../model/crnn';
 import { saveModel, type ManifestWithoutWeights } from '../model/io';
 import { timePoolFactor, windowForCrop, type CrnnConfig, type PostprocessConfig } from '../model/manifest';
 import { createAdamState, DEFAULT_ADAM, type AdamState } from './adam';
@@ -317,6 +317,5 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   const manifest = manifestBase(postprocess, { epochs: state.epoch, bestEpoch: state.bestEpoch, scores: scoreFields });
   await saveModel(options.outDir, manifest, best.weights);
   for (const t of best.weights.values()) t.dispose();
-  void crnnWeightShapes;
   return { manifest, history: state.history, bestEpoch: state.bestEpoch, validation, stoppedEarly, resumedFromEpoch };
 }

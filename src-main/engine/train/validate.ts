@@ -4,7 +4,7 @@ import { evaluatePreset } from '../metrics/index';
 import { padFrames, upsampleSteps, type CrnnWeights } from '../model/crnn';
 import type { ModelNetworks } from '../model/ensemble';
 import { ensembleProbabilities } from '../model/ensemble-forward';
-import { timePoolFactor, type PostprocessConfig } from '../model/manifest';
+import { timePoolFactor, type BandNormalization, type PostprocessConfig } from '../model/manifest';
 import type { NetworkRunner } from '../inference/types';
 import { WindowedInference, type WindowFrames } from '../inference/windowed';
 import { probabilitiesToEvents, tuneThresholds, type FileProbabilities, type TuneOptions } from '../postprocess/index';
@@ -34,7 +34,7 @@ export async function predictFiles(
   networks: ModelNetworks,
   files: LabeledFile[],
   classes: number,
-  normalization: { mean: number[]; std: number[] },
+  normalization: BandNormalization,
   batchSize = 8,
   windows?: WindowFrames,
 ): Promise<FileProbabilities[]> {
