@@ -344,6 +344,15 @@ function bandIsWhole(v: { lowFrequency?: number | null; highFrequency?: number |
 }
 const bandMessage = { message: 'give lowFrequency and highFrequency together, low below high (both null clears the band)', path: ['highFrequency'] };
 
+/** A file type a save dialog offers, e.g. { name: 'DCASE', extensions: ['txt'] } (extensions without the dot). */
+export const DialogFileFilter = z.strictObject({
+  name: Name,
+  extensions: z.array(z.string().regex(/^[A-Za-z0-9]{1,16}$/, 'extensions are 1-16 letters or digits, without the dot')).min(1).max(16),
+});
+export type DialogFileFilter = z.infer<typeof DialogFileFilter>;
+/** What a system dialog answered: the chosen absolute path, or null when the user cancelled. */
+const ChosenPath = z.object({ path: z.string().min(1).nullable() });
+
 export const api = {
   /** What is running: version, host kind, compute backend, active model, useful folders. */
   'app.info': {
@@ -360,7 +369,20 @@ export const api = {
       homeDir: z.string(),
       /** The folder of the project opened last (by the page or `serve --open-folder`), which the page reopens; null if none. */
       lastProjectRoot: z.string().nullable(),
+      /** The host offers the system's folder and save dialogs (dialogs.chooseFolder, dialogs.chooseSaveFile). */
+      nativeDialogs: z.boolean(),
     }),
+  },
+
+  /**
+   * The system's folder picker, where the host has one (app.info.nativeDialogs); 'not-implemented'
+   * elsewhere (in the browser the user types a path). `defaultPath` is where it opens.
+   */
+  'dialogs.chooseFolder': { params: p({ title: Name, defaultPath: PathString.optional() }), result: ChosenPath },
+  /** The system's save dialog, where the host has one (app.info.nativeDialogs); 'not-implemented' elsewhere. */
+  'dialogs.chooseSaveFile': {
+    params: p({ title: Name, defaultPath: PathString, filters: z.array(DialogFileFilter).max(16).optional() }),
+    result: ChosenPath,
   },
 
   /** Subfolders of a folder, for the folder browser (path absolute; default: home). */

@@ -10,6 +10,7 @@ import { createService } from '../service/service';
 import type { EarmarkService } from '../service/types';
 import { ELECTRON_CSP, MEDIA_SCHEME, mediaIdFromUrl } from './csp';
 import { IPC_CALL, IPC_EVENT } from './ipc-channels';
+import { nativeDialogs } from './native-dialogs';
 import { resolveStaticPath } from '../server/static-files';
 import { setBundledWorkerDir } from '../engine/workers/entry';
 
@@ -120,7 +121,10 @@ async function start(): Promise<void> {
   });
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   const dbPath = process.env.EARMARK_DB ?? path.join(app.getPath('userData'), 'earmark.db');
-  service = await createService({ dbPath, resourcesDir: resourcesDir(), version: app.getVersion() }, { host: 'electron', mediaUrl: (id) => `${MEDIA_SCHEME}://media/${id}` });
+  service = await createService(
+    { dbPath, resourcesDir: resourcesDir(), version: app.getVersion() },
+    { host: 'electron', mediaUrl: (id) => `${MEDIA_SCHEME}://media/${id}`, ...nativeDialogs(() => mainWindow) },
+  );
   registerIpc(service);
   registerAppProtocol(service);
   service.subscribe((event) => {

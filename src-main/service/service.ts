@@ -446,8 +446,11 @@ export async function createService(options: ServiceOptions, host: HostContext):
         examplesDir: resourcesDir && existsSync(path.join(resourcesDir, 'examples')) ? path.join(resourcesDir, 'examples') : null,
         homeDir,
         lastProjectRoot: lastOpenedProject()?.rootDir ?? null,
+        nativeDialogs: host.chooseFolder !== undefined && host.chooseSaveFile !== undefined,
       };
     },
+    'dialogs.chooseFolder': (p) => askSystemDialog(host.chooseFolder?.bind(host), p),
+    'dialogs.chooseSaveFile': (p) => askSystemDialog(host.chooseSaveFile?.bind(host), p),
     'folders.list': (p) => listFolders(p.path),
     'projects.list': () => store.listProjects().map((p) => projectOut(p.id)).filter((p) => p.recordingCount > 0),
     'projects.open': (p) => openProject(p.root),
@@ -699,6 +702,12 @@ export async function createService(options: ServiceOptions, host: HostContext):
       if (ownsStore) store.close();
     },
   };
+}
+
+/** Opens one of the host's system dialogs; a host without it (the browser) answers 'not-implemented'. */
+async function askSystemDialog<O>(dialog: ((options: O) => Promise<string | null>) | undefined, options: O): Promise<{ path: string | null }> {
+  if (!dialog) throw new ApiError('not-implemented', 'there is no system file dialog here: type the path instead');
+  return { path: (await dialog(options)) || null };
 }
 
 /** Adds every `resources/models/<name>/model.json` not yet in the database (the first becomes active). */

@@ -1,10 +1,17 @@
-import type { ApiEventListener } from '../api/contract';
+import type { ApiEventListener, ApiParsedParams } from '../api/contract';
+
+export type FolderDialogOptions = ApiParsedParams<'dialogs.chooseFolder'>;
+export type SaveFileDialogOptions = ApiParsedParams<'dialogs.chooseSaveFile'>;
 
 /** What a host tells the service about itself. */
 export interface HostContext {
   host: 'electron' | 'browser';
   /** The URL an <audio> element in this host's renderer can load for a recording. */
   mediaUrl(recordingId: number): string;
+  /** The system's folder picker: the chosen folder, or null when cancelled. Hosts without one leave it out. */
+  chooseFolder?(options: FolderDialogOptions): Promise<string | null>;
+  /** The system's save dialog: the chosen file, or null when cancelled. Hosts without one leave it out. */
+  chooseSaveFile?(options: SaveFileDialogOptions): Promise<string | null>;
 }
 
 /** An audio file the host may stream to the renderer. */

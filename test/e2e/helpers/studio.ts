@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { parseTime } from '../../../src-renderer/lib/time';
 import { startServer, type RunningServer } from '../../../src-main/server/server';
 import { createService } from '../../../src-main/service/service';
+import type { HostContext } from '../../../src-main/service/types';
 import { PLANTED, writeAudioFolder, type PlantedFile } from './audio';
 import { launchChromium } from './browser';
 import { scriptedDetectorFor, writeScriptedResources } from './detector';
@@ -18,8 +19,11 @@ export interface Studio {
   dispose(): Promise<void>;
 }
 
+/** Test-only host hooks: `earmark serve` offers no system dialogs, so a test stands in for them. */
+export type StudioHostHooks = Pick<HostContext, 'chooseFolder' | 'chooseSaveFile'>;
+
 /** A temp folder of generated audio (`planted`) and `earmark serve`'s server on a temp database. */
-export async function startStudio(planted: readonly PlantedFile[] = PLANTED): Promise<Studio> {
+export async function startStudio(planted: readonly PlantedFile[] = PLANTED, hostHooks: StudioHostHooks = {}): Promise<Studio> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'earmark-e2e-'));
   const audioDir = path.join(tmp, 'recordings');
   writeAudioFolder(audioDir, planted);
@@ -28,7 +32,7 @@ export async function startStudio(planted: readonly PlantedFile[] = PLANTED): Pr
   const errors: string[] = [];
   const server = await startServer({
     rendererDir: RENDERER_OUT,
-    createService: (host) => createService({ dbPath, resourcesDir, detectorFactory: scriptedDetectorFor(planted), homeDir: tmp }, host),
+    createService: (host) => createService({ dbPath, resourcesDir, detectorFactory: scriptedDetectorFor(planted), homeDir: tmp }, { ...host, ...hostHooks }),
     onInternalError: (error, method) => errors.push(`${method}: ${(error as Error)?.stack ?? String(error)}`),
   });
   return {
@@ -88,9 +92,10 @@ export async function openStudioInChromium(
   viewport: { width: number; height: number },
   extraFiles: Record<string, Buffer> = {},
   planted: readonly PlantedFile[] = PLANTED,
+  hostHooks: StudioHostHooks = {},
 ): Promise<StudioPage> {
   ensureRendererBuilt();
-  const studio = await startStudio(planted);
+  const studio = await startStudio(planted, hostHooks);
   for (const [name, bytes] of Object.entries(extraFiles)) writeFileSync(path.join(studio.audioDir, name), bytes);
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport });
