@@ -58,4 +58,35 @@ describe.skipIf(!chromiumAvailable)('open folder dialog (Chromium against earmar
       db.close();
     }
   });
+
+  it('leaves the path field alone once the user is on it, though nothing is typed yet; a folder clicked in the listing still fills it', async () => {
+    // A studio of its own: no project open yet, so the field starts empty and the listing would fill it.
+    const fresh = await startStudio();
+    const freshPage = await browser.newPage();
+    try {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let listingRequested!: () => void;
+      const requested = new Promise<void>((resolve) => (listingRequested = resolve));
+      await freshPage.route('**/api/folders.list', async (route) => {
+        listingRequested();
+        await held;
+        await route.continue();
+      });
+      await freshPage.goto(fresh.server.studioUrl);
+      await freshPage.click('[data-testid="open-folder"]');
+      await requested;
+      await freshPage.focus('[data-testid="open-folder-path"]');
+      release();
+      await freshPage.waitForSelector(`[data-testid="folder-listing"][data-path="${fresh.tmp}"]`);
+      // Filling it now would put the listing's folder in front of what the user types next.
+      expect(await freshPage.inputValue('[data-testid="open-folder-path"]')).toBe('');
+
+      await freshPage.click('[data-testid="folder-listing"] .entry >> text=recordings');
+      await expect.poll(() => freshPage.inputValue('[data-testid="open-folder-path"]')).toBe(fresh.audioDir);
+    } finally {
+      await freshPage.close();
+      await fresh.dispose();
+    }
+  });
 });
