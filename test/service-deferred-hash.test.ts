@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashFile, openStore, type Store } from '../src-main/engine/store';
 import { encodeWav } from '../src-main/engine/audio/wav';
-import { placeholderHash } from '../src-main/service/deferred-hash';
+import { BackgroundHasher, placeholderHash } from '../src-main/service/deferred-hash';
 import { createService } from '../src-main/service/service';
 import type { EarmarkService } from '../src-main/service/types';
 import { callService, fakeDetectorFactory, makeAudioFolder, waitFor } from './service-helpers';
@@ -59,3 +59,28 @@ describe('opening a folder does not wait for its files to be hashed', () => {
     expect(store.getRecording(row.id).status).toBe('reviewed');
   });
 });
+
+describe('the background hasher', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('starts a batch only after its delay (the first file is drawn first), then hashes every file in order', async () => {
+    const files = [path.join(folder.root, 'a.wav'), path.join(folder.root, 'sub', 'b.wav')];
+    const hashed: [string, string][] = [];
+    const hasher = new BackgroundHasher(() => undefined, 300);
+    for (const file of files) hasher.add(file, (hash) => hashed.push([file, hash]));
+    await sleep(100);
+    expect(hashed).toEqual([]);
+    await hasher.idle();
+    expect(hashed).toEqual([[files[0], await hashFile(files[0])], [files[1], await hashFile(files[1])]]);
+  });
+
+  it('stopped during its delay, hashes nothing and does not wait the delay out', async () => {
+    const hashed: string[] = [];
+    const hasher = new BackgroundHasher(() => undefined, 60_000);
+    hasher.add(path.join(folder.root, 'a.wav'), (hash) => hashed.push(hash));
+    await hasher.stop();
+    await hasher.idle();
+    expect(hashed).toEqual([]);
+  });
+});
+

@@ -14,18 +14,28 @@ interface HashJob {
   done: (contentHash: string) => void;
 }
 
-/** Hashes files one at a time, in the order added, behind whatever the user asked for. */
+/**
+ * Hashes files one at a time, in the order added, behind whatever the user asked for: a batch
+ * starts `startDelayMs` after its first file is added, so that opening a folder draws its first
+ * file before an hour of FLAC is read for its sha256 (the two would share the CPU and the disk).
+ */
 export class BackgroundHasher {
   private readonly queue: HashJob[] = [];
   private running: Promise<void> | null = null;
   private stopped = false;
+  private wake: (() => void) | null = null;
 
-  constructor(private readonly onError: (file: string, error: unknown) => void) {}
+  constructor(
+    private readonly onError: (file: string, error: unknown) => void,
+    private readonly startDelayMs = 0,
+  ) {}
 
   add(file: string, done: (contentHash: string) => void): void {
     if (this.stopped) return;
     this.queue.push({ file, done });
-    this.running ??= this.drain().finally(() => (this.running = null));
+    this.running ??= this.delay()
+      .then(() => this.drain())
+      .finally(() => (this.running = null));
   }
 
   /** Resolves once every file added so far is hashed (or failed). */
@@ -37,7 +47,20 @@ export class BackgroundHasher {
   async stop(): Promise<void> {
     this.stopped = true;
     this.queue.length = 0;
+    this.wake?.();
     await this.running;
+  }
+
+  private delay(): Promise<void> {
+    if (this.startDelayMs <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.wake?.(), this.startDelayMs);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+    });
   }
 
   private async drain(): Promise<void> {

@@ -25,6 +25,7 @@ import { BackgroundHasher, placeholderHash } from './deferred-hash';
 import { runExport } from './export-run';
 import { relativePosix } from './paths';
 import { computePeaksInWorker } from '../engine/audio/peaks-in-worker';
+import { warmUpDecoderFor } from '../engine/audio/source';
 import { computePeaks, downsamplePeaks, roundedArray, sampledPeaks, type PeakArrays } from './peaks';
 import { computeSpectrogram } from './spectrogram';
 import type { EarmarkService, HostContext, MediaFile } from './types';
@@ -62,6 +63,8 @@ const PROBE_SECONDS = 0.05;
 /** How long after a first look (probes) the whole-file peaks pass starts. */
 const BASE_PEAKS_DELAY_MS = 1500;
 const MAX_PROBES = 120;
+/** How long after a folder is opened its new files start being hashed (after the first file is drawn). */
+const HASH_START_DELAY_MS = 2000;
 
 function packageVersion(): string {
   try {
@@ -107,7 +110,7 @@ export async function createService(options: ServiceOptions, host: HostContext):
    * does not wait for every byte of it. Caches stay keyed by the placeholder (the same bytes) after
    * the real hash replaces it.
    */
-  const hasher = new BackgroundHasher((file, error) => console.warn(`earmark: cannot hash ${file}: ${(error as Error)?.message ?? String(error)}`));
+  const hasher = new BackgroundHasher((file, error) => console.warn(`earmark: cannot hash ${file}: ${(error as Error)?.message ?? String(error)}`), HASH_START_DELAY_MS);
   const placeholderOf = new Map<string, string>();
   const cacheIdentity = (recording: RecordingRow): string => `${recording.id}:${placeholderOf.get(recording.contentHash) ?? recording.contentHash}`;
   let backend: string | null = null;
@@ -244,6 +247,8 @@ export async function createService(options: ServiceOptions, host: HostContext):
     const active = store.getActiveModel();
     for (const name of active?.classes ?? DEFAULT_CLASSES) ensureLabel(projectId, name);
     const files = await findAudioFiles(root);
+    // A file of this folder is drawn next: its decoder compiles while the folder is scanned.
+    for (const file of files) void warmUpDecoderFor(file).catch(() => undefined);
     // A folder without audio is not a project to come back to: neither reopened at start nor listed as recent.
     if (files.length) store.updateProjectSettings(projectId, { ...project.settings, lastOpenedAt: new Date().toISOString() });
     const known = new Map(store.listRecordings(projectId).map((r) => [r.relPath, r]));

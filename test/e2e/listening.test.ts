@@ -71,4 +71,23 @@ describe.skipIf(!chromiumAvailable)('listening (Chromium against earmark serve)'
     expect(await clockSeconds(page)).toBeCloseTo(gunshot.offset, 1);
     expect(await row(glass).getAttribute('class')).not.toContain('selected');
   });
+
+  it('fetches none of a file\'s audio when it opens, only once it plays', async () => {
+    const media: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname.startsWith('/media/')) media.push(request.url());
+    });
+    // A file not opened before, so nothing of it is in the browser's cache.
+    await page.locator('[data-testid="file-row"][data-name="rec_c.wav"]').click();
+    await page.waitForSelector('[data-testid="waveform"][data-ready="true"]');
+    await page.waitForSelector('[data-testid="spectrogram"][data-painted-end]');
+    // The waveform is drawn from the service's peaks; an hour of audio streamed in now would compete with drawing it.
+    await page.waitForTimeout(300);
+    expect(media).toEqual([]);
+    await page.click('[data-testid="play"]');
+    await expect.poll(() => media.length, PLAYBACK).toBeGreaterThan(0);
+    await expect.poll(playing, PLAYBACK).toBe(true);
+    await page.click('[data-testid="play"]');
+    await expect.poll(playing, PLAYBACK).toBe(false);
+  });
 });

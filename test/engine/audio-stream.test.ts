@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudioFile, probeAudioFile } from '../../src-main/engine/audio/decode';
-import { rescaleInPlace } from '../../src-main/engine/audio/source';
+import { rescaleInPlace, warmUpDecoderFor } from '../../src-main/engine/audio/source';
 import { streamAudioFile } from '../../src-main/engine/audio/stream';
 import { compareSamples, concat, hasTool, makeTempDir, run } from './audio-fixtures';
 
@@ -128,5 +128,18 @@ describe('rescaleInPlace', () => {
     const x = Float32Array.from(ints, (v) => v / 32767);
     rescaleInPlace(x, 32767, 32768);
     expect(compareSamples(x, Float32Array.from(ints, (v) => v / 32768))).toBe('equal');
+  });
+});
+
+describe('decoder warm-up', () => {
+  it('compiles each compressed format once, whatever the case of the extension, and has nothing to do for WAV or other files', async () => {
+    const flac = warmUpDecoderFor('/x/a.flac');
+    expect(warmUpDecoderFor('/y/B.FLAC')).toBe(flac);
+    await expect(flac).resolves.toBeUndefined();
+    expect(warmUpDecoderFor('/x/a.mp3')).not.toBe(flac);
+    await expect(warmUpDecoderFor('/x/a.mp3')).resolves.toBeUndefined();
+    expect(warmUpDecoderFor('/x/a.ogg')).toBe(warmUpDecoderFor('/x/a.oga'));
+    await expect(warmUpDecoderFor('/x/a.wav')).resolves.toBeUndefined();
+    await expect(warmUpDecoderFor('/x/notes.txt')).resolves.toBeUndefined();
   });
 });

@@ -69,6 +69,9 @@ export function renumberFlacFrame(frame: Uint8Array, number: number): Uint8Array
   return out;
 }
 
+/** Excerpts whose frames are being found and read while an earlier one decodes. */
+const FETCH_AHEAD = 4;
+
 /** A frame fed to the decoder: whose excerpt it serves and which samples it holds. */
 interface FedFrame {
   excerpt: number;
@@ -126,14 +129,31 @@ export async function* flacExcerpts(options: FlacExcerptOptions, starts: readonl
     }
     if (fed.length) throw options.corrupt(`${fed.length} frame(s) read but not decoded`);
   };
+  /** Excerpt k's frames and their bytes (null when it has none). */
+  const fetchFrames = async (k: number): Promise<{ run: FlacFrameRun; bytes: Uint8Array } | null> => {
+    const { start, out } = excerpts[k];
+    if (out.length === 0) return null;
+    const run = await options.frames(start, start + out.length - 1);
+    if (run.offsets.length === 0) return null;
+    return { run, bytes: await read(run.offsets[0], run.end - run.offsets[0]) };
+  };
+  // Finding and reading an excerpt's frames is mostly waiting on small reads: the next few are
+  // fetched while this one decodes, so those waits overlap instead of adding up.
+  const ahead: Promise<{ run: FlacFrameRun; bytes: Uint8Array } | null>[] = [];
+  let nextFetch = 0;
   try {
     for (let k = 0; k < excerpts.length; k++) {
-      const { start, out } = excerpts[k];
-      const run = out.length > 0 ? await options.frames(start, start + out.length - 1) : null;
-      if (run && run.offsets.length > 0) {
+      while (nextFetch < excerpts.length && ahead.length < FETCH_AHEAD) {
+        const fetched = fetchFrames(nextFetch++);
+        // Awaited in turn below; a failure of one still ahead must not go unhandled meanwhile.
+        fetched.catch(() => undefined);
+        ahead.push(fetched);
+      }
+      const fetched = await ahead.shift()!;
+      if (fetched) {
+        const { run, bytes } = fetched;
         const { offsets, samples } = run;
         const frameEnd = (f: number): number => (f + 1 < offsets.length ? offsets[f + 1] : run.end);
-        const bytes = await read(offsets[0], run.end - offsets[0]);
         const decoder = dec ?? (await openDecoder());
         const pieces: Uint8Array[] = [];
         for (let f = 0; f < offsets.length; f++) {

@@ -1,4 +1,5 @@
 import { lstat, open, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import decoders from 'audio-decode';
@@ -409,6 +410,24 @@ const DECODER_FACTORY: Record<Exclude<AudioFormat, 'wav'>, () => Promise<StreamD
   mp3: () => decoders.mp3(),
   ogg: () => decoders.oga(),
 };
+
+const DECODER_BY_EXTENSION: Record<string, Exclude<AudioFormat, 'wav'>> = { '.flac': 'flac', '.mp3': 'mp3', '.ogg': 'ogg', '.oga': 'ogg' };
+const warmedDecoders = new Map<Exclude<AudioFormat, 'wav'>, Promise<void>>();
+
+/**
+ * Compiles the decoder a file of this name needs (its WebAssembly, tens of ms, once per process)
+ * ahead of the file's first read, so that a file's first look does not wait for it. WAV needs none.
+ */
+export function warmUpDecoderFor(file: string): Promise<void> {
+  const format = DECODER_BY_EXTENSION[path.extname(file).toLowerCase()];
+  if (!format) return Promise.resolve();
+  let warming = warmedDecoders.get(format);
+  if (!warming) {
+    warming = DECODER_FACTORY[format]().then((decoder) => decoder.free());
+    warmedDecoders.set(format, warming);
+  }
+  return warming;
+}
 
 const FORMAT_NAME: Record<AudioFormat, string> = { wav: 'WAV', flac: 'FLAC', mp3: 'MP3', ogg: 'Ogg Vorbis' };
 
