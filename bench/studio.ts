@@ -48,6 +48,10 @@ export const studioSection: BenchSection = {
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
       await watchLongTasks(page);
       await page.goto(studio.server.studioUrl);
+      // The user opens the folder once the studio is up: its start-up is measured by the long tasks, not here.
+      await page.waitForSelector('[data-testid="waveform-view"]');
+      await page.waitForLoadState('networkidle');
+      await page.evaluate(() => new Promise((resolve) => requestIdleCallback(resolve, { timeout: 2000 })));
       const opened = Date.now();
       await openFolderInPage(page, studio.audioDir, PLANTED.length + 1);
       const listed = Date.now() - opened;
@@ -65,7 +69,8 @@ export const studioSection: BenchSection = {
       return [
         row('1 h FLAC opened first: visible span drawn', firstDraw ?? FIRST_DRAW_TIMEOUT_MS, '< 1000', firstDraw === null ? `not drawn within ${FIRST_DRAW_TIMEOUT_MS} ms` : load),
         row('  of which: folder scanned and listed', listed, '', 'from the Open folder click: projects.open and the file list'),
-        row('  of which: waveform ready', waveform ?? FIRST_DRAW_TIMEOUT_MS, '', 'overview peaks and the player'),
+        row('  of which: listed to drawn', firstDraw === null ? FIRST_DRAW_TIMEOUT_MS : firstDraw - listed, '', 'the first file opens by itself: overview peaks, whole-file spectrogram, first paint'),
+        row('  of which: waveform ready', waveform ?? FIRST_DRAW_TIMEOUT_MS, '', 'from the click: overview peaks and the player'),
         row(`zoom step (median of ${STEPS})`, median(zoom.times), '< 200', timeouts(zoom.timedOut)),
         row(`zoom step (slowest of ${STEPS})`, Math.max(...zoom.times), '< 200'),
         row(`scroll step (median of ${STEPS})`, median(scroll.times), '< 200', timeouts(scroll.timedOut)),
