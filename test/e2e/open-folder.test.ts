@@ -11,6 +11,20 @@ if (!chromiumAvailable) console.warn(CHROMIUM_MISSING);
 // The Open folder dialog lists the home folder when it opens. On a busy machine that listing can
 // arrive after the user typed a path; it used to overwrite the typed path, so "Open" opened the
 // home folder (here the studio's temp folder, the parent of recordings/) instead.
+/** Holds the page's folder listings back until `release()`; `requested` settles when the first is asked for. */
+async function holdFolderListings(page: Page): Promise<{ requested: Promise<void>; release: () => void }> {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let listingRequested!: () => void;
+  const requested = new Promise<void>((resolve) => (listingRequested = resolve));
+  await page.route('**/api/folders.list', async (route) => {
+    listingRequested();
+    await held;
+    await route.continue();
+  });
+  return { requested, release };
+}
+
 describe.skipIf(!chromiumAvailable)('open folder dialog (Chromium against earmark serve)', () => {
   let studio: Studio;
   let browser: Browser;
@@ -29,15 +43,7 @@ describe.skipIf(!chromiumAvailable)('open folder dialog (Chromium against earmar
   });
 
   it('opens the typed folder even when the initial folder listing arrives after the typing', async () => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let listingRequested!: () => void;
-    const requested = new Promise<void>((resolve) => (listingRequested = resolve));
-    await page.route('**/api/folders.list', async (route) => {
-      listingRequested();
-      await held;
-      await route.continue();
-    });
+    const { requested, release } = await holdFolderListings(page);
 
     await page.goto(studio.server.studioUrl);
     await page.click('[data-testid="open-folder"]');
@@ -64,15 +70,7 @@ describe.skipIf(!chromiumAvailable)('open folder dialog (Chromium against earmar
     const fresh = await startStudio();
     const freshPage = await browser.newPage();
     try {
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => (release = resolve));
-      let listingRequested!: () => void;
-      const requested = new Promise<void>((resolve) => (listingRequested = resolve));
-      await freshPage.route('**/api/folders.list', async (route) => {
-        listingRequested();
-        await held;
-        await route.continue();
-      });
+      const { requested, release } = await holdFolderListings(freshPage);
       await freshPage.goto(fresh.server.studioUrl);
       await freshPage.click('[data-testid="open-folder"]');
       await requested;
