@@ -18,6 +18,8 @@ function buildRenderer(log: (text: string) => void): string | null {
   const result = spawnSync(process.execPath, [path.join(PACKAGE_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'src-renderer/vite.config.ts', '--logLevel', 'warn'], {
     cwd: PACKAGE_ROOT,
     stdio: ['ignore', 'inherit', 'inherit'],
+    // Vite takes the build's mode from NODE_ENV: a caller's 'test' or 'development' would ship Vue's dev build.
+    env: { ...process.env, NODE_ENV: 'production' },
   });
   if (result.status !== 0 || !existsSync(path.join(RENDERER_DIR, 'index.html'))) return 'the renderer build failed; run `npm run build:renderer` and look at its errors';
   return null;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,13 +15,22 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Builds the renderer with vite when out/renderer is missing or older than its sources. */
+/** Written beside the build: the tests and the bench run the production build, as users get it. */
+const BUILD_MARK = path.join(RENDERER_OUT, '.production-build');
+
+/**
+ * Builds the renderer with vite, in production mode (vitest's NODE_ENV=test would otherwise give
+ * Vue's development build), when out/renderer is missing, older than its sources, or not marked
+ * as a production build.
+ */
 export function ensureRendererBuilt(): void {
   const index = path.join(RENDERER_OUT, 'index.html');
   const sources = Math.max(newestMtime(path.join(ROOT, 'src-renderer')), newestMtime(path.join(ROOT, 'src-main', 'api')));
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+  if (existsSync(index) && existsSync(BUILD_MARK) && statSync(index).mtimeMs >= sources) return;
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'src-renderer/vite.config.ts', '--logLevel', 'warn'], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, NODE_ENV: 'production' },
   });
+  writeFileSync(BUILD_MARK, 'NODE_ENV=production\n');
 }
