@@ -1,28 +1,17 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { defineCommand } from '../command';
 import { CliUsageError } from '../args';
 import { createToken, startServer } from '../../server/server';
 import { createService } from '../../service/service';
 import { summaryOf } from '../registry';
+import { buildRendererForProduction, RENDERER_DIR } from '../renderer-build';
 
-const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const RENDERER_DIR = path.join(PACKAGE_ROOT, 'out', 'renderer');
-
-/** Builds the renderer into out/renderer with vite when it is missing; returns an error text or null. */
+/** Builds the renderer into out/renderer when it is missing; returns an error text or null. */
 function buildRenderer(log: (text: string) => void): string | null {
   log('Building the studio page (out/renderer is missing)...\n');
-  const result = spawnSync(process.execPath, [path.join(PACKAGE_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'src-renderer/vite.config.ts', '--logLevel', 'warn'], {
-    cwd: PACKAGE_ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    // Vite takes the build's mode from NODE_ENV: a caller's 'test' or 'development' would ship Vue's dev build.
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  if (result.status !== 0 || !existsSync(path.join(RENDERER_DIR, 'index.html'))) return 'the renderer build failed; run `npm run build:renderer` and look at its errors';
-  return null;
+  return buildRendererForProduction() ? null : 'the renderer build failed; run `npm run build:renderer` and look at its errors';
 }
 
 /**
