@@ -134,6 +134,29 @@ describe('trainCrnn', () => {
     expect(resumed.history[2].loss).toBeCloseTo(straight.history[2].loss, 4);
   });
 
+  it('with a weight average, saves the averaged weights, scores the current ones too, and resumes the average', async () => {
+    const out = join(dir, 'average');
+    const first = await trainCrnn(options(out, { epochs: 1, weightAverageDecay: 0.9 }));
+    expect(first.history[0].currentErrorRate).toEqual(expect.any(Number));
+    const ckpt = await loadCheckpoint(checkpointDir(out));
+    expect(ckpt.average?.updates).toBe(Math.ceil(36 / 6));
+    expect(ckpt.average?.decay).toBe(0.9);
+    // The average lags the current weights, and the saved best model is the average.
+    const saved = await loadModel(out);
+    const name = 'conv0/kernel';
+    const current = ckpt.weights.get(name)!.dataSync();
+    const averaged = ckpt.average!.values.get(name)!;
+    expect(Math.max(...averaged.map((v, i) => Math.abs(v - current[i])))).toBeGreaterThan(1e-4);
+    expect(Array.from(saved.weights.get(name)!.dataSync())).toEqual(Array.from(averaged));
+
+    const resumed = await trainCrnn(options(out, { epochs: 2, resume: true, weightAverageDecay: 0.9 }));
+    const straight = await trainCrnn(options(join(dir, 'average-straight'), { epochs: 2, weightAverageDecay: 0.9 }));
+    expect(resumed.history[1].errorRate).toBeCloseTo(straight.history[1].errorRate, 6);
+    const resumedAverage = (await loadCheckpoint(checkpointDir(out))).average!.values.get(name)!;
+    const straightAverage = (await loadCheckpoint(checkpointDir(join(dir, 'average-straight')))).average!.values.get(name)!;
+    expect(Math.max(...resumedAverage.map((v, i) => Math.abs(v - straightAverage[i])))).toBeLessThan(1e-5);
+  });
+
   it('a training process killed mid-epoch leaves the last good model loadable', async () => {
     const out = join(dir, 'killed');
     const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'train-kill-child.ts'), out], { stdio: ['ignore', 'pipe', 'pipe'] });

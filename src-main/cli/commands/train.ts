@@ -30,7 +30,7 @@ function progress(io: CliIO, epochs: number) {
     },
     epoch(r: EpochRecord, improved: boolean) {
       if (io.isTTY) io.stderr('\r\x1b[K');
-      io.stderr(`epoch ${r.epoch}/${epochs}: loss ${r.loss.toFixed(4)}  validation ER ${r.errorRate.toFixed(3)} F ${(r.fMeasure * 100).toFixed(1)}%  (${formatSeconds(r.seconds)})${improved ? '  * best, saved' : ''}\n`);
+      io.stderr(`epoch ${r.epoch}/${epochs}: loss ${r.loss.toFixed(4)}  validation ER ${r.errorRate.toFixed(3)} F ${(r.fMeasure * 100).toFixed(1)}%${r.currentErrorRate !== undefined ? ` (current weights ER ${r.currentErrorRate.toFixed(3)})` : ''}  (${formatSeconds(r.seconds)})${improved ? '  * best, saved' : ''}\n`);
     },
   };
 }
@@ -81,6 +81,7 @@ export const trainCommand = defineCommand(
       'false-alarms-per-hour': { kind: 'number', valueName: 'N', min: 0, default: 2, description: 'False-alarm budget per class and hour of --ambience' },
       filters: { kind: 'list', valueName: 'a,b,c', description: 'Filters of each conv block of a new model (default 16,32,32; pooling as the default CRNN)' },
       'gru-units': { kind: 'integer', valueName: 'N', min: 1, description: 'GRU units per direction of a new model (default 32)' },
+      'weight-average': { kind: 'number', valueName: 'DECAY', min: 0, default: 0, description: 'Validate and save an exponential moving average of the weights with this decay per step, e.g. 0.995 (0: off)' },
       'background-tc': { kind: 'number', valueName: 'SECONDS', min: 0, default: 4, description: 'Background subtraction time constant in the features (0: off)' },
     },
     examples: ['earmark train --data data/mix-v1 --out models/mine', 'earmark train --data data/mix-v1 --out models/mine --resume'],
@@ -107,6 +108,7 @@ export const trainCommand = defineCommand(
       features: { ...DEFAULT_FEATURE_CONFIG, ...(options['background-tc'] > 0 ? { background: { timeConstantSeconds: options['background-tc'] } } : {}) },
       corpus: options.corpus ? { dir: options.corpus, cropsPerEpoch: options['crops-per-epoch'] } : undefined,
       ambience: options.ambience ? { dir: options.ambience, perHour: options['false-alarms-per-hour'] } : undefined,
+      ...(options['weight-average'] > 0 ? { weightAverageDecay: options['weight-average'] } : {}),
       maxSeconds: options['max-minutes'] !== undefined ? options['max-minutes'] * 60 : undefined,
       backend,
       commandLine: commandLine(options),

@@ -17,6 +17,7 @@ import { tuneFinalPostprocess } from './final-tuning';
 import { predictFiles, scoreProbabilities, tunePostprocess, type Scores } from './validate';
 import { loadMelCorpus, type MelCorpus } from './corpus-sources';
 import { CorpusMixer, DEFAULT_CORPUS_MIXING, type CorpusMixing } from './corpus-mixer';
+import { WeightAverage } from './weight-average';
 import { batchFromMixedCrops, mixedCropStatistics } from './corpus-batch';
 
 export const DEFAULT_CRNN_CONFIG: CrnnConfig = {
@@ -75,6 +76,11 @@ export interface TrainOptions {
    * false-alarm budget per class and hour: the final post-processing keeps within it where it can.
    */
   ambience?: { dir: string; perHour: number };
+  /**
+   * Decay per step of an exponential moving average of the weights (weight-average.ts): validation, the saved
+   * model and the final tuning then use the average. Each epoch also scores the current weights, for comparison.
+   */
+  weightAverageDecay?: number;
   /** Threads computing each batch's gradients (data-parallel shards); default defaultTrainingThreads(). */
   threads?: number;
   /** Recorded in the manifest. */
@@ -172,6 +178,7 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   let adam: AdamState;
   let state: TrainingState;
   let resumedFromEpoch = 0;
+  let resumedAverage: Awaited<ReturnType<typeof loadCheckpoint>>['average'];
   if (options.resume && (await checkpointExists(ckptDir))) {
     const ckpt = await loadCheckpoint(ckptDir);
     architecture = ckpt.manifest.architecture;
@@ -182,6 +189,7 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
     for (const [name, m] of ckpt.adam.m) adam.m.get(name)?.assign(tf.tensor(m, variables.get(name)!.shape));
     for (const [name, v] of ckpt.adam.v) adam.v.get(name)?.assign(tf.tensor(v, variables.get(name)!.shape));
     state = ckpt.state;
+    resumedAverage = ckpt.average;
     resumedFromEpoch = state.epoch;
     log(`resuming after epoch ${state.epoch} (best ER ${state.bestErrorRate.toFixed(3)} at epoch ${state.bestEpoch})`);
   } else {
@@ -224,6 +232,11 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
     },
   });
   const adamConfig = { ...DEFAULT_ADAM, learningRate: options.learningRate ?? DEFAULT_ADAM.learningRate };
+  // A resumed run keeps its average; one that had none starts it from the checkpoint's weights.
+  const average = options.weightAverageDecay === undefined ? undefined : new WeightAverage(variables, options.weightAverageDecay, resumedAverage?.updates ?? 0);
+  if (average && resumedAverage) average.load(resumedAverage.values);
+  if (average) log(`weight average: decay ${average.decay} per step${resumedAverage ? `, resumed after ${average.updateCount} updates` : ''}`);
+  const evaluated = average?.weights ?? variables;
   let stoppedEarly = false;
   const pool = await GradientPool.start(options.threads ?? defaultTrainingThreads(options.batchSize), tf.getBackend() as BackendName, architecture, log);
   try {
@@ -252,17 +265,22 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
             variance.assign(tf.add(tf.mul(variance, BN_MOMENTUM), tf.mul(tf.tensor1d(s.variance), 1 - BN_MOMENTUM)));
           });
         });
+        average?.update(variables);
         const lossValue = step.loss;
         lossSum += lossValue * size;
         options.onBatch?.({ epoch, batch: b + 1, batches, loss: lossValue, epochSeconds: (performance.now() - started) / 1000 });
       }
       const trainLoss = lossSum / epochCrops;
 
-      const perFile = await predictFiles(variables, { architecture }, data.validation.files, classes.length, normalization, 8, windows);
-      const tuned = tunePostprocess(perFile, data.validation.reference, classes, basePostprocess, frameSeconds, { mergeGaps: MERGE_GAPS, onsetShifts: ONSET_SHIFTS });
-      const scores = scoreProbabilities(perFile, data.validation.reference, classes, tuned, frameSeconds);
+      const validate = async (weights: Map<string, tf.Tensor>) => {
+        const perFile = await predictFiles(weights, { architecture }, data.validation.files, classes.length, normalization, 8, windows);
+        const tuned = tunePostprocess(perFile, data.validation.reference, classes, basePostprocess, frameSeconds, { mergeGaps: MERGE_GAPS, onsetShifts: ONSET_SHIFTS });
+        return { tuned, scores: scoreProbabilities(perFile, data.validation.reference, classes, tuned, frameSeconds) };
+      };
+      const { tuned, scores } = await validate(evaluated);
+      const current = average ? (await validate(variables)).scores : undefined;
       const seconds = (performance.now() - started) / 1000;
-      const record: EpochRecord = { epoch, loss: trainLoss, errorRate: scores.errorRate, fMeasure: scores.fMeasure, seconds };
+      const record: EpochRecord = { epoch, loss: trainLoss, errorRate: scores.errorRate, fMeasure: scores.fMeasure, seconds, ...(current ? { currentErrorRate: current.errorRate } : {}) };
       const improved = isImprovement(scores, state.bestEpoch === 0 ? undefined : state.history.find((h) => h.epoch === state.bestEpoch));
       state = {
         ...state,
@@ -276,9 +294,9 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
         epochsWithoutImprovement: improved ? 0 : state.epochsWithoutImprovement + 1,
       };
       if (improved) {
-        await saveModel(options.outDir, manifestBase(tuned, { epochs: epoch, bestEpoch: epoch, scores: { validationErrorRate: scores.errorRate, validationFMeasure: scores.fMeasure } }), variables, {});
+        await saveModel(options.outDir, manifestBase(tuned, { epochs: epoch, bestEpoch: epoch, scores: { validationErrorRate: scores.errorRate, validationFMeasure: scores.fMeasure } }), evaluated, {});
       }
-      await saveCheckpoint(ckptDir, manifestBase(basePostprocess), variables, adam, state);
+      await saveCheckpoint(ckptDir, manifestBase(basePostprocess), variables, adam, state, average && { decay: average.decay, updates: average.updateCount, weights: average.weights });
       options.onEpoch?.(record, improved);
       if (state.epochsWithoutImprovement >= options.patience) {
         log(`early stop: no improvement for ${options.patience} epochs`);
@@ -299,6 +317,7 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   const { loadModel } = await import('../model/io');
   const best = await loadModel(options.outDir);
   for (const v of variables.values()) v.dispose();
+  average?.dispose();
   for (const t of [...adam.m.values(), ...adam.v.values()]) t.dispose();
   const { postprocess, validation, scoreFields } = await tuneFinalPostprocess({
     weights: best.weights,
