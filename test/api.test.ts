@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { api, ApiError, ApiEvent, apiMethods, isApiMethod, parseParams } from '../src-main/api/contract';
 import { createApiClient, type ApiTransport } from '../src-main/api/client';
 
@@ -89,6 +89,14 @@ describe('api client', () => {
     expect((notFound as ApiError).code).toBe('not-found');
     const bad = await client.call('projects.list', {}).catch((e: unknown) => e);
     expect((bad as ApiError).message).toMatch(/projects\.list returned an unexpected result/);
+    const seen: unknown[] = [];
+    client.subscribe((e) => seen.push(e));
+    await vi.waitFor(() => expect(seen).toEqual([{ type: 'models.changed' }]));
+  });
+
+  it('without validation (production pages), passes results through and drops events of unknown types', async () => {
+    const client = createApiClient(transport(() => ({ wrong: true })), { validateResults: false });
+    expect(await client.call('projects.list', {})).toEqual({ wrong: true });
     const seen: unknown[] = [];
     client.subscribe((e) => seen.push(e));
     expect(seen).toEqual([{ type: 'models.changed' }]);

@@ -20,39 +20,14 @@
  * GET /api/events?token=<token>. Electron IPC ('earmark:call') resolves with an envelope
  * `{ ok: true, result } | { ok: false, error: ApiErrorBody }`; events arrive on 'earmark:event'.
  *
- * This file must stay importable in the browser: no Node imports.
+ * This file must stay importable in the browser: no Node imports. Names and limits the page needs at
+ * start-up live in ./wire, without zod.
  */
 import { z } from 'zod';
+import { API_ERROR_CODES, API_METHOD_NAMES, ApiError, isApiMethod, LIMITS, type ApiErrorBody as WireErrorBody, type ApiEventType, type ApiMethodName } from './wire';
 
-// ---------------------------------------------------------------------------------------------
-// Limits shared by the schemas (and by the service's own checks).
-// ---------------------------------------------------------------------------------------------
-
-export const LIMITS = {
-  /** Longest path accepted anywhere. */
-  pathLength: 4096,
-  /** Names of projects and labels. */
-  nameLength: 120,
-  /** Free-text fields (notes, descriptions). */
-  textLength: 2000,
-  /** Longest time value accepted, seconds (one week); the service also checks against the recording's duration. */
-  maxSeconds: 7 * 24 * 3600,
-  /** Most ids in one request (recording selections). */
-  maxIds: 100_000,
-  /** Most events merged at once. */
-  maxMerge: 1000,
-  /** Peaks per second of audio, and most peaks returned in one call. */
-  maxPeaksPerSecond: 4000,
-  maxPeaks: 2_000_000,
-  /** Spectrogram tile size. */
-  maxSpectrogramColumns: 4096,
-  maxSpectrogramBins: 512,
-  /** FFT sizes a spectrogram may ask for (powers of two in this range). */
-  minSpectrogramFftSize: 256,
-  maxSpectrogramFftSize: 4096,
-  /** HTTP request body limit, bytes. */
-  maxBodyBytes: 1024 * 1024,
-} as const;
+// Limits shared by the schemas (and by the service's own checks), in the zod-free ./wire.
+export { LIMITS } from './wire';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks.
@@ -701,11 +676,12 @@ export type ApiParams<M extends ApiMethod> = z.input<Api[M]['params']>;
 export type ApiParsedParams<M extends ApiMethod> = z.output<Api[M]['params']>;
 export type ApiResult<M extends ApiMethod> = z.output<Api[M]['result']>;
 
-export const apiMethods = Object.keys(api) as ApiMethod[];
+export const apiMethods: readonly ApiMethod[] = API_METHOD_NAMES;
+export { isApiMethod };
 
-export function isApiMethod(name: unknown): name is ApiMethod {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(api, name);
-}
+/** True when A and B are the same union of names; the checks below fail to compile otherwise. */
+type SameNames<A, B> = [Exclude<A, B>, Exclude<B, A>] extends [never, never] ? true : false;
+const methodNamesMatch: SameNames<ApiMethod, ApiMethodName> = true;
 
 // ---------------------------------------------------------------------------------------------
 // Push events (server -> renderer).
@@ -724,63 +700,24 @@ export const ApiEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('models.changed') }),
 ]);
 export type ApiEvent = z.infer<typeof ApiEvent>;
+const eventTypesMatch: SameNames<ApiEvent['type'], ApiEventType> = true;
+void [methodNamesMatch, eventTypesMatch];
 export type ApiEventListener = (event: ApiEvent) => void;
 
 // ---------------------------------------------------------------------------------------------
 // Errors.
 // ---------------------------------------------------------------------------------------------
 
-export const ApiErrorCode = z.enum([
-  'invalid-params',
-  'unknown-method',
-  'unauthorized',
-  /** Request refused by a host check (bad Host/Origin header). */
-  'forbidden',
-  'forbidden-path',
-  'not-found',
-  'conflict',
-  'payload-too-large',
-  'unsupported-media',
-  'not-implemented',
-  'busy',
-  'internal',
-]);
+export const ApiErrorCode = z.enum(API_ERROR_CODES);
 export type ApiErrorCode = z.infer<typeof ApiErrorCode>;
 
 /** The wire form of an error (HTTP JSON body, IPC result). */
 export const ApiErrorBody = z.object({ code: ApiErrorCode, message: z.string(), details: z.unknown().optional() });
 export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
 
-/** HTTP status for each error code (IPC carries only the body). */
-export const apiErrorHttpStatus: Record<ApiErrorCode, number> = {
-  'invalid-params': 400,
-  'unknown-method': 404,
-  unauthorized: 401,
-  forbidden: 403,
-  'forbidden-path': 403,
-  'not-found': 404,
-  conflict: 409,
-  'payload-too-large': 413,
-  'unsupported-media': 415,
-  'not-implemented': 501,
-  busy: 409,
-  internal: 500,
-};
-
-/** A typed API failure; thrown by the service, re-created on the client from the wire body. */
-export class ApiError extends Error {
-  readonly code: ApiErrorCode;
-  readonly details: unknown;
-  constructor(code: ApiErrorCode, message: string, details?: unknown) {
-    super(message);
-    this.name = 'ApiError';
-    this.code = code;
-    this.details = details;
-  }
-  toBody(): ApiErrorBody {
-    return this.details === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, details: this.details };
-  }
-}
+export { apiErrorHttpStatus, ApiError } from './wire';
+const errorBodiesMatch: SameNames<keyof ApiErrorBody, keyof WireErrorBody> = true;
+void errorBodiesMatch;
 
 /** Readable one-line summary of a zod error: "offset: onset must be before offset; labelId: expected number". */
 export function describeZodError(error: z.ZodError): string {

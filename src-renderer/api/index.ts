@@ -7,7 +7,7 @@ import { createHttpTransport, tokenFromLocation } from '../../src-main/api/trans
 import { createIpcTransport, hasIpcBridge } from '../../src-main/api/transports/ipc-transport';
 
 export type { ApiClient };
-export { ApiError } from '../../src-main/api/contract';
+export { ApiError } from '../../src-main/api/wire';
 
 export function createTransport(): ApiTransport {
   if (hasIpcBridge()) return createIpcTransport();

@@ -1,4 +1,4 @@
-import { LIMITS } from '../../src-main/api/contract';
+import { LIMITS } from '../../src-main/api/wire';
 
 /** Label names go into DCASE files and become classes: one line, no tabs, unique in the project regardless of case. */
 export function labelNameError(raw: string, others: readonly { id: number; name: string }[], selfId: number | null = null): string | null {

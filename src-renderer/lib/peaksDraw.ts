@@ -14,6 +14,7 @@ export function spanEnd(span: PeakSpan): number {
  * The waveform of [start, end) over `width` pixel columns, drawn like wavesurfer draws it: the top
  * half from the largest |max| under each column, the bottom half from the largest |min|, at least
  * one pixel tall; columns left of `progressX` in `progressColor`. Columns outside the span stay empty.
+ * Peaks are multiplied by `gain` (a normalised overview) and clipped to the height.
  */
 export function drawPeakColumns(
   ctx: CanvasRenderingContext2D,
@@ -22,6 +23,7 @@ export function drawPeakColumns(
   size: { width: number; height: number },
   colors: { wave: string; progress: string },
   progressX: number,
+  gain = 1,
 ): void {
   const { width, height } = size;
   const half = height / 2;
@@ -43,8 +45,8 @@ export function drawPeakColumns(
         top = Math.max(top, Math.abs(span.max[i]));
         bottom = Math.max(bottom, Math.abs(span.min[i]));
       }
-      const up = Math.max(0.5, Math.min(1, top) * half);
-      const down = Math.max(0.5, Math.min(1, bottom) * half);
+      const up = Math.max(0.5, Math.min(1, top * gain) * half);
+      const down = Math.max(0.5, Math.min(1, bottom * gain) * half);
       ctx.rect(x, half - up, 1, up + down);
     }
     ctx.fill();
@@ -61,4 +63,11 @@ export const WAVE_COLORS = { wave: '#5d7694', progress: '#9cc2f0' } as const;
 export function spanCovers(span: PeakSpan, start: number, end: number, duration: number, minPeaksPerSecond: number): boolean {
   const slack = 1 / span.peaksPerSecond;
   return span.peaksPerSecond >= minPeaksPerSecond && span.start <= Math.max(0, start) + 1e-9 && spanEnd(span) >= Math.min(end, duration) - slack;
+}
+
+/** The gain that scales a span's largest |peak| to 1 (1 for a silent span). */
+export function normalizingGain(span: PeakSpan): number {
+  let peak = 0;
+  for (let i = 0; i < span.min.length; i++) peak = Math.max(peak, Math.abs(span.min[i]), Math.abs(span.max[i]));
+  return peak > 0 ? 1 / peak : 1;
 }

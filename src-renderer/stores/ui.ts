@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref, computed } from 'vue';
-import { isApiMethod } from '../../src-main/api/contract';
+import { isApiMethod } from '../../src-main/api/wire';
 
 export interface Toast {
   id: number;

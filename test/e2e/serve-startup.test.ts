@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,6 +76,12 @@ describe.skipIf(!chromiumAvailable)('earmark serve start-up (Chromium against th
     await page.goto(first.url);
     await expect.poll(() => page.locator('[data-testid="project-name"]').textContent()).toBe('first');
     await expect.poll(() => page.locator('[data-testid="file-row"]').count()).toBe(PLANTED.length);
+    await page.waitForSelector('[data-testid="waveform"][data-ready="true"]');
+    // The production page never evaluates the API's zod schemas: they are a chunk of their own, not fetched.
+    expect(readdirSync(path.join(ROOT, 'out', 'renderer', 'assets')).some((f) => /^contract-.*\.js$/.test(f))).toBe(true);
+    const scripts = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.js')));
+    expect(scripts.length).toBeGreaterThan(1);
+    expect(scripts.filter((n) => /\/contract-[^/]*\.js$/.test(n))).toEqual([]);
 
     // The user opens another folder in the page, then restarts the studio without --open-folder.
     await openFolderInPage(page, path.join(tmp, 'second'), PLANTED.length);

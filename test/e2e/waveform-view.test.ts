@@ -151,4 +151,46 @@ describe.skipIf(!chromiumAvailable)('waveform view (Chromium against earmark ser
     expect(Math.abs(fitted.window!.width - fitted.minimap.width)).toBeLessThanOrEqual(1);
     expect(pageErrors).toEqual([]);
   });
+
+  it('draws the whole file in the minimap, with the played part and cursor, and seeks where it is clicked or dragged', async () => {
+    await fileRow('rec_b.wav').click();
+    await expect.poll(waveReady).toBe('true');
+    // Columns with waveform pixels, of the unplayed colour (#3c4a5c) and of the played one (#5e7ea6).
+    const columns = () =>
+      page.locator('[data-testid="minimap-canvas"]').evaluate((el) => {
+        const c = el as HTMLCanvasElement;
+        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const kinds = { wave: 0, played: 0, width: c.width };
+        for (let x = 0; x < c.width; x++) {
+          let wave = false;
+          let played = false;
+          for (let y = 0; y < c.height; y++) {
+            const i = (y * c.width + x) * 4;
+            if (data[i + 3] < 64) continue;
+            const near = (r: number, g: number, b: number) => Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 12;
+            if (near(0x3c, 0x4a, 0x5c)) wave = true;
+            if (near(0x5e, 0x7e, 0xa6)) played = true;
+          }
+          kinds.wave += wave ? 1 : 0;
+          kinds.played += played ? 1 : 0;
+        }
+        return kinds;
+      });
+    await expect.poll(async () => (await columns()).wave).toBeGreaterThan(0);
+    const strip = (await page.locator('[data-testid="minimap"]').boundingBox())!;
+    await page.mouse.click(strip.x + strip.width * 0.75, strip.y + strip.height / 2);
+    await expect.poll(() => clockSeconds(page)).toBeCloseTo(DURATION * 0.75, 0);
+    const after = await columns();
+    expect(after.played / after.width).toBeGreaterThan(0.7);
+    expect(after.played / after.width).toBeLessThan(0.8);
+    expect(after.wave / after.width).toBeGreaterThan(0.15);
+
+    // A drag seeks as it goes.
+    await page.mouse.move(strip.x + strip.width * 0.5, strip.y + strip.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(strip.x + strip.width * 0.25, strip.y + strip.height / 2, { steps: 4 });
+    await page.mouse.up();
+    await expect.poll(() => clockSeconds(page)).toBeCloseTo(DURATION * 0.25, 0);
+    expect(pageErrors).toEqual([]);
+  });
 });

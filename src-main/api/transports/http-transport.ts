@@ -2,7 +2,7 @@
  * Transport over `earmark serve`: POST /api/<method> with a bearer token; push events by
  * Server-Sent Events from /api/events?token=... (EventSource cannot send headers).
  */
-import { ApiError } from '../contract';
+import { ApiError } from '../wire';
 import type { ApiTransport } from '../client';
 
 export interface HttpTransportOptions {

@@ -3,7 +3,7 @@
  * The preload resolves every call with an envelope ({ ok, result } | { ok: false, error }) because
  * Electron strips custom properties from errors crossing IPC.
  */
-import { ApiError } from '../contract';
+import { ApiError } from '../wire';
 import type { ApiTransport } from '../client';
 
 export type IpcEnvelope = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string; details?: unknown } };
