@@ -1,8 +1,9 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiEvent, type ApiMethod, type ApiParams, type ApiResult } from '../src-main/api/contract';
 import { openStore, type Store } from '../src-main/engine/store';
+import { collectAudioFiles } from '../src-main/engine/detect';
 import { createService } from '../src-main/service/service';
 import type { EarmarkService } from '../src-main/service/types';
 import { apiRejection, callService, fakeDetectorFactory, makeAudioFolder, waitFor } from './service-helpers';
@@ -58,6 +59,16 @@ describe('service', () => {
     expect((await call('projects.list', {})).length).toBe(1);
     const labels = await call('labels.list', { projectId: project.id });
     expect(labels.map((l) => l.name)).toEqual(['babycry', 'glassbreak', 'gunshot']);
+  });
+
+  it('lists the same audio files as `detect` reads, .wave included', async () => {
+    copyFileSync(path.join(folder.root, 'a.wav'), path.join(folder.root, 'd.WAVE'));
+    const project = await call('projects.open', { root: folder.root });
+    const recordings = await call('recordings.list', { projectId: project.id });
+    expect(recordings.map((r) => r.path)).toEqual(['a.wav', 'c.wav', 'd.WAVE', 'sub/b.wav']);
+    expect(recordings.find((r) => r.path === 'd.WAVE')).toMatchObject({ durationSeconds: 2, error: null });
+    const detected = await collectAudioFiles([folder.root]);
+    expect(detected.map((f) => path.relative(folder.root, f.path)).sort()).toEqual(recordings.map((r) => r.path).sort());
   });
 
   it('runs detection as a job with progress and per-file errors, then filters recordings', async () => {

@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { copyFile, link, mkdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiError } from '../api/contract';
-import { AUDIO_EXTENSIONS, mapLimit } from './folder-scan';
+import { hasAudioExtension, mapLimit } from './folder-scan';
 
 /** The files an export must never replace: the open database (with its WAL and journal) and the project's audio. */
 export interface ProtectedFiles {
@@ -16,7 +16,7 @@ const DB_SUFFIXES = ['', '-wal', '-shm', '-journal'];
 const sameFile = (a: { dev: number; ino: number }, b: { dev: number; ino: number } | null) => b !== null && a.dev === b.dev && a.ino === b.ino;
 
 async function refuseProtected(target: string, files: ProtectedFiles): Promise<void> {
-  if (AUDIO_EXTENSIONS.has(path.extname(target).toLowerCase())) throw new ApiError('forbidden-path', `export destination ${target} has an audio file extension`);
+  if (hasAudioExtension(target)) throw new ApiError('forbidden-path', `export destination ${target} has an audio file extension`);
   const db = files.dbPath;
   const dbFiles = db ? DB_SUFFIXES.map((s) => db + s) : [];
   // By real path even when absent: SQLite would read a file created under a journal's name as one.

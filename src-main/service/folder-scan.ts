@@ -1,12 +1,18 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { AUDIO_EXTENSIONS } from '../engine/detect/files';
 
-export const AUDIO_EXTENSIONS = new Set(['.wav', '.flac', '.mp3', '.ogg', '.oga']);
+/** The extensions `detect` reads: the studio lists the same files. */
+const AUDIO_EXTENSION_SET: ReadonlySet<string> = new Set(AUDIO_EXTENSIONS);
+
+export function hasAudioExtension(file: string): boolean {
+  return AUDIO_EXTENSION_SET.has(path.extname(file).toLowerCase());
+}
 const MAX_DEPTH = 16;
 const MAX_FILES = 50_000;
 
 export function isAudioFileName(name: string): boolean {
-  return !name.startsWith('.') && AUDIO_EXTENSIONS.has(path.extname(name).toLowerCase());
+  return !name.startsWith('.') && hasAudioExtension(name);
 }
 
 /** Audio files under `root` (recursive, hidden folders skipped), sorted, as absolute paths. */
@@ -44,6 +50,7 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 export function mimeTypeFor(file: string): string {
   switch (path.extname(file).toLowerCase()) {
     case '.wav':
+    case '.wave':
       return 'audio/wav';
     case '.flac':
       return 'audio/flac';
