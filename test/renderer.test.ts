@@ -6,6 +6,7 @@ import { COLORMAP, decodeTile, framesForColumn, renderColumns } from '../src-ren
 import { labelColor, regionFill, withAlpha } from '../src-renderer/lib/palette';
 import { validateTimeEdit } from '../src-renderer/lib/tableEdit';
 import { regionLook } from '../src-renderer/lib/regionStyle';
+import { decimatePeaks, normalizingGain } from '../src-renderer/lib/peaksDraw';
 
 describe('time formatting and parsing', () => {
   it('formats seconds with minutes and optional hours', () => {
@@ -168,5 +169,26 @@ describe('time ruler spacing', async () => {
       expect(r.timeInterval * px).toBeGreaterThanOrEqual(8 - 1e-9);
       expect(Number.isInteger(Math.round((r.primaryLabelInterval / r.timeInterval) * 1e6) / 1e6)).toBe(true);
     }
+  });
+});
+
+describe('overview peaks', () => {
+  it('merges min/max pairs without losing a peak, and leaves short arrays alone', () => {
+    const max = Float32Array.from([0.1, 0.9, 0.2, 0.3, 0.05, 0.4, 0.2]);
+    const min = Float32Array.from([-0.1, -0.2, -0.8, -0.3, -0.05, -0.1, -0.6]);
+    const three = decimatePeaks(max, min, 3);
+    // Groups [0, 2), [2, 4), [4, 7).
+    expect(Array.from(three.max)).toEqual([0.9, 0.3, 0.4].map(Math.fround));
+    expect(Array.from(three.min)).toEqual([-0.2, -0.8, -0.6].map(Math.fround));
+    const big = new Float32Array(40_000).map((_, i) => Math.sin(i));
+    const down = decimatePeaks(big, big.map((v) => -v), 8000);
+    expect(down.max.length).toBe(8000);
+    expect(Math.max(...down.max)).toBe(Math.max(...big));
+    expect(decimatePeaks(max, min, 7).max).toBe(max);
+  });
+
+  it('normalises to the largest absolute peak, and leaves silence at gain 1', () => {
+    expect(normalizingGain({ start: 0, peaksPerSecond: 1, max: [0.1, 0.25], min: [-0.5, 0] })).toBe(2);
+    expect(normalizingGain({ start: 0, peaksPerSecond: 1, max: [0, 0], min: [0, 0] })).toBe(1);
   });
 });

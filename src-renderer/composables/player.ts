@@ -1,5 +1,18 @@
 import type WaveSurfer from 'wavesurfer.js';
 import { shallowRef } from 'vue';
+import { decimatePeaks } from '../lib/peaksDraw';
+
+/**
+ * Most min/max pairs the player (wavesurfer) is given. It draws every pair it holds at each zoom step, so
+ * it gets no more than a wide screen shows; the detail layer (WaveformDetail) draws anything finer.
+ */
+export const PLAYER_MAX_PEAKS = 8000;
+
+/** The [max, min] channels the player draws for a file's overview peaks. */
+export function playerChannels(channels: readonly [Float32Array, Float32Array]): [Float32Array, Float32Array] {
+  const { max, min } = decimatePeaks(channels[0], channels[1], PLAYER_MAX_PEAKS);
+  return [max, min];
+}
 
 /**
  * The one wavesurfer instance, shared by the waveform view (which owns it) and by commands

@@ -71,3 +71,28 @@ export function normalizingGain(span: PeakSpan): number {
   for (let i = 0; i < span.min.length; i++) peak = Math.max(peak, Math.abs(span.min[i]), Math.abs(span.max[i]));
   return peak > 0 ? 1 / peak : 1;
 }
+
+/**
+ * At most `count` min/max pairs covering the same time as `max`/`min`: each output pair is the largest max
+ * and the smallest min of the consecutive input pairs it stands for (no peak is lost, only merged). Arrays
+ * already that short are returned as they are.
+ */
+export function decimatePeaks(max: Float32Array, min: Float32Array, count: number): { max: Float32Array; min: Float32Array } {
+  const n = max.length;
+  if (n <= count) return { max, min };
+  const outMax = new Float32Array(count);
+  const outMin = new Float32Array(count);
+  for (let j = 0; j < count; j++) {
+    const from = Math.floor((j * n) / count);
+    const to = Math.floor(((j + 1) * n) / count);
+    let hi = -Infinity;
+    let lo = Infinity;
+    for (let i = from; i < to; i++) {
+      if (max[i] > hi) hi = max[i];
+      if (min[i] < lo) lo = min[i];
+    }
+    outMax[j] = hi;
+    outMin[j] = lo;
+  }
+  return { max: outMax, min: outMin };
+}

@@ -72,6 +72,16 @@ describe.skipIf(!chromiumAvailable)('waveform detail when zoomed in on a long fi
   it('draws the visible span from its own peaks at screen resolution, and follows a scroll', async () => {
     expect(await detail().getAttribute('data-active')).toBe('false'); // the whole file: the overview is fine enough
     for (let i = 0; i < 30 && (await detail().getAttribute('data-active')) !== 'true'; i++) await page.keyboard.press('+');
+    // It takes over as soon as the player's own waveform (at most 8,000 peaks) is coarser than the screen,
+    // long before the overview (40,000) is: more than half a minute is still in view, drawn from the overview.
+    const visibleShare = () =>
+      page.evaluate(() => {
+        const win = document.querySelector('[data-testid="minimap-window"]')!.getBoundingClientRect();
+        return win.width / document.querySelector('[data-testid="minimap"]')!.getBoundingClientRect().width;
+      });
+    expect((await visibleShare()) * SECONDS).toBeGreaterThan(30);
+    await page.waitForTimeout(500);
+    expect(await detailRate()).toBeCloseTo(40_000 / SECONDS, 3);
     for (let i = 0; i < 12; i++) await page.keyboard.press('+');
     await page.click('[data-testid="event-row"]'); // brings the clicks into view
     await expect.poll(detailRate, { timeout: 15_000 }).toBeGreaterThan(1000);
