@@ -237,6 +237,12 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   if (average && resumedAverage) average.load(resumedAverage.values);
   if (average) log(`weight average: decay ${average.decay} per step${resumedAverage ? `, resumed after ${average.updateCount} updates` : ''}`);
   const evaluated = average?.weights ?? variables;
+  /** Validation scores of some weights, with the post-processing tuned for them on validation. */
+  const validate = async (weights: Map<string, tf.Tensor>) => {
+    const perFile = await predictFiles(weights, { architecture }, data.validation.files, classes.length, normalization, 8, windows);
+    const tuned = tunePostprocess(perFile, data.validation.reference, classes, basePostprocess, frameSeconds, { mergeGaps: MERGE_GAPS, onsetShifts: ONSET_SHIFTS });
+    return { tuned, scores: scoreProbabilities(perFile, data.validation.reference, classes, tuned, frameSeconds) };
+  };
   let stoppedEarly = false;
   const pool = await GradientPool.start(options.threads ?? defaultTrainingThreads(options.batchSize), tf.getBackend() as BackendName, architecture, log);
   try {
@@ -272,11 +278,6 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
       }
       const trainLoss = lossSum / epochCrops;
 
-      const validate = async (weights: Map<string, tf.Tensor>) => {
-        const perFile = await predictFiles(weights, { architecture }, data.validation.files, classes.length, normalization, 8, windows);
-        const tuned = tunePostprocess(perFile, data.validation.reference, classes, basePostprocess, frameSeconds, { mergeGaps: MERGE_GAPS, onsetShifts: ONSET_SHIFTS });
-        return { tuned, scores: scoreProbabilities(perFile, data.validation.reference, classes, tuned, frameSeconds) };
-      };
       const { tuned, scores } = await validate(evaluated);
       const current = average ? (await validate(variables)).scores : undefined;
       const seconds = (performance.now() - started) / 1000;
