@@ -157,7 +157,8 @@ function tinyLoopOptions(initial: Map<string, tf.Tensor>, manifestExtra: Partial
 }
 
 describe('fine-tuning loop', () => {
-  it('lowers the validation loss on tiny data, and stops on abort', async () => {
+  it('lowers the validation loss on tiny data, stops on abort, and leaves no tensor behind', async () => {
+    const tensorsBefore = tf.memory().numTensors;
     const classes = ['beep', 'whistle'];
     const initial = initCrnnWeights(TINY_ARCH, { melBands: 16, classes: 2 }, 5);
     const options = tinyLoopOptions(initial);
@@ -185,6 +186,7 @@ describe('fine-tuning loop', () => {
     expect(aborted.cancelled).toBe(true);
     expect(aborted.history).toHaveLength(0);
     tf.dispose([...aborted.best.values(), ...initial.values()]);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
   });
 });
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src-main/engine/model/backend';
 import { loadModel } from '../../src-main/engine/model/io';
@@ -155,6 +156,12 @@ describe('trainCrnn', () => {
     const resumedAverage = (await loadCheckpoint(checkpointDir(out))).average!.values.get(name)!;
     const straightAverage = (await loadCheckpoint(checkpointDir(join(dir, 'average-straight')))).average!.values.get(name)!;
     expect(Math.max(...resumedAverage.map((v, i) => Math.abs(v - straightAverage[i])))).toBeLessThan(1e-5);
+  });
+
+  it('leaves no tensor behind: validation of every epoch (both weight sets) and the final tuning release theirs', async () => {
+    const before = tf.memory().numTensors;
+    await trainCrnn(options(join(dir, 'no-leak'), { epochs: 2, weightAverageDecay: 0.9 }));
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('a training process killed mid-epoch leaves the last good model loadable', async () => {

@@ -120,7 +120,7 @@ export async function finetuneLoop(options: LoopOptions): Promise<LoopResult> {
 
   const variables = new Map<string, tf.Variable>();
   const run = ++loopCounter;
-  for (const [name, t] of options.initial) variables.set(name, tf.variable(t.clone(), isTrainableWeight(name) && !isFrozen(name, options.freeze), `finetune${run}/${name}`));
+  for (const [name, t] of options.initial) variables.set(name, tf.tidy(() => tf.variable(t.clone(), isTrainableWeight(name) && !isFrozen(name, options.freeze), `finetune${run}/${name}`)));
   const adam = createAdamState(variables);
   const adamConfig = { ...DEFAULT_ADAM, learningRate: options.learningRate ?? 1e-3 };
   // Inference-mode BatchNorm and the class mask, on the same data-parallel path as training from scratch.

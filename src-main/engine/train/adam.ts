@@ -19,10 +19,12 @@ export interface AdamState {
 export function createAdamState(variables: Map<string, tf.Variable>): AdamState {
   const m = new Map<string, tf.Variable>();
   const v = new Map<string, tf.Variable>();
+  // tf.variable shares the zeros' storage; the zeros' own handle must go, or it outlives the moments.
+  const zerosLike = (variable: tf.Variable) => tf.tidy(() => tf.variable(tf.zerosLike(variable), false));
   for (const [name, variable] of variables) {
     if (!variable.trainable) continue;
-    m.set(name, tf.variable(tf.zerosLike(variable), false));
-    v.set(name, tf.variable(tf.zerosLike(variable), false));
+    m.set(name, zerosLike(variable));
+    v.set(name, zerosLike(variable));
   }
   return { step: 0, m, v };
 }

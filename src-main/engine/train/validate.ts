@@ -16,7 +16,9 @@ function weightsRunner(weights: CrnnWeights, networks: ModelNetworks, classes: n
     backend: 'tfjs',
     description: 'training weights',
     async run(input, batch, frames) {
-      const probs = ensembleProbabilities(weights, networks, classes, tf.tensor3d(input, [batch, frames, bands]));
+      const x = tf.tensor3d(input, [batch, frames, bands]);
+      const probs = ensembleProbabilities(weights, networks, classes, x);
+      x.dispose();
       const data = (await probs.data()) as Float32Array;
       probs.dispose();
       return data;
