@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { ANNOTATION_FORMATS, PER_FILE_FORMATS, formatAnnotations, writeAnnotationFile, type AnnotationFormat } from '../../engine/annotations';
 import type { AnnotationSet } from '../../engine/annotations/types';
 import { DetectionDbSink } from '../../engine/detect/db-sink';
-import { InputPathError, defaultJobs, detectFiles, formatProgress, parseShard, shardFromEnvironment, shardText, type DetectSummary, type Shard } from '../../engine/detect';
+import { AUDIO_EXTENSIONS, InputPathError, defaultJobs, detectFiles, formatProgress, parseShard, shardFromEnvironment, shardText, type DetectSummary, type Shard } from '../../engine/detect';
 import { detectStatePath, writePerFileFolder } from '../../engine/merge';
 import type { PostprocessConfig } from '../../engine/model/manifest';
 import { readModelFiles } from '../../engine/onnx/model-files';
@@ -88,7 +88,7 @@ export const detectCommand = defineCommand(
   {
     name: 'detect',
     summary: summaryOf('detect'),
-    positionals: [{ name: 'PATH', description: 'Audio files or folders (searched recursively for .wav .flac .mp3 .ogg)', variadic: true }],
+    positionals: [{ name: 'PATH', description: `Audio files or folders (searched recursively for ${AUDIO_EXTENSIONS.join(' ')})`, variadic: true }],
     options: {
       model: { kind: 'string', description: 'Model directory (model.json + weights.bin)', valueName: 'DIR', default: DEFAULT_MODEL_DIR },
       out: {
