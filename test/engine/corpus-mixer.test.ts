@@ -6,7 +6,9 @@ import { encodeWav } from '../../src-main/engine/audio/wav';
 import { DEFAULT_FEATURE_CONFIG, type FeatureConfig } from '../../src-main/engine/features/config';
 import { computeLogMel } from '../../src-main/engine/features/logmel';
 import { createRng } from '../../src-main/engine/random';
-import { batchFromMixedCrops } from '../../src-main/engine/train/corpus-batch';
+import { batchFromMixedCrops, onsetLossWeights } from '../../src-main/engine/train/corpus-batch';
+import * as tf from '@tensorflow/tfjs';
+import { bceWithLogits } from '../../src-main/engine/train/gradients';
 import { CorpusMixer, DEFAULT_CORPUS_MIXING } from '../../src-main/engine/train/corpus-mixer';
 import { loadMelCorpus, type MelCorpus } from '../../src-main/engine/train/corpus-sources';
 
@@ -152,6 +154,32 @@ describe('CorpusMixer', () => {
       for (let k = 0; k < 4; k++) sum += crops[0].targets[(s * 4 + k) * 2 + 1];
       expect(batch.targets[s * 2 + 1]).toBeCloseTo(sum / 4, 6);
     }
+  });
+
+  it('weighs the loss around each onset: one step before to two after, per class, none for an event already running', () => {
+    // Two classes, 32 frames, 4 frames per step: class 0 starts at frame 13 (step 3) and runs on; class 1 runs
+    // from frame 0 (no onset) to 5, then starts again at frame 30 (step 7, the last).
+    const targets = new Float32Array(32 * 2);
+    for (let f = 13; f < 32; f++) targets[f * 2] = 1;
+    for (let f = 0; f < 6; f++) targets[f * 2 + 1] = 1;
+    for (let f = 30; f < 32; f++) targets[f * 2 + 1] = 1;
+    const weights = onsetLossWeights([{ features: new Float32Array(32 * 3), targets }], 32, 4, 2, 3);
+    expect(Array.from({ length: 8 }, (_, s) => weights[s * 2])).toEqual([1, 1, 4, 4, 4, 4, 1, 1]);
+    expect(Array.from({ length: 8 }, (_, s) => weights[s * 2 + 1])).toEqual([1, 1, 1, 1, 1, 1, 4, 4]);
+    const norm = { mean: [0, 0, 0], std: [1, 1, 1] };
+    expect(batchFromMixedCrops([{ features: new Float32Array(32 * 3), targets }], 32, 4, 2, norm).lossWeights).toBeUndefined();
+    expect(Array.from(batchFromMixedCrops([{ features: new Float32Array(32 * 3), targets }], 32, 4, 2, norm, 3).lossWeights!)).toEqual(Array.from(weights));
+  });
+
+  it('takes the weighted mean of the cross-entropy, equal to the plain mean under equal weights', () => {
+    const logits = tf.tensor2d([[2, -1], [0.5, 3]]);
+    const targets = tf.tensor2d([[1, 0], [0, 1]]);
+    const plain = bceWithLogits(logits, targets).dataSync()[0];
+    expect(bceWithLogits(logits, targets, undefined, tf.fill([2, 2], 5)).dataSync()[0]).toBeCloseTo(plain, 6);
+    const each = tf.tidy(() => tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))).dataSync());
+    const w = [3, 1, 1, 1];
+    const expected = each.reduce((sum, v, i) => sum + v * w[i], 0) / w.reduce((a, b) => a + b, 0);
+    expect(bceWithLogits(logits, targets, undefined, tf.tensor2d([[3, 1], [1, 1]])).dataSync()[0]).toBeCloseTo(expected, 6);
   });
 
   it('refuses a corpus split without backgrounds or target events', () => {

@@ -2,11 +2,36 @@ import type { BandNormalization } from '../model/manifest';
 import type { CorpusMixer, MixedCrop } from './corpus-mixer';
 import { bandStatistics } from './dataset';
 
+/** Pooled steps before and after an event's onset step that get the onset loss weight. */
+export const ONSET_STEPS_BEFORE = 1;
+export const ONSET_STEPS_AFTER = 2;
+
+/**
+ * Loss weights [batch, frames / factor, classes]: 1, and `1 + onsetWeight` for a class on the pooled steps
+ * around each onset of that class (a frame where its activity starts; an event already running at the
+ * crop's first frame has no onset in the crop).
+ */
+export function onsetLossWeights(crops: MixedCrop[], frames: number, factor: number, classes: number, onsetWeight: number): Float32Array {
+  const steps = frames / factor;
+  const weights = new Float32Array(crops.length * steps * classes).fill(1);
+  crops.forEach((crop, b) => {
+    for (let c = 0; c < classes; c++) {
+      for (let f = 1; f < frames; f++) {
+        if (!(crop.targets[f * classes + c] > 0 && !(crop.targets[(f - 1) * classes + c] > 0))) continue;
+        const step = Math.floor(f / factor);
+        for (let s = Math.max(0, step - ONSET_STEPS_BEFORE); s <= Math.min(steps - 1, step + ONSET_STEPS_AFTER); s++) weights[(b * steps + s) * classes + c] = 1 + onsetWeight;
+      }
+    }
+  });
+  return weights;
+}
+
 /**
  * A training batch from mixed crops: inputs [batch, frames, bands] normalised per band, targets
- * [batch, frames / factor, classes] as the mean activity within each pooled step (as buildBatch).
+ * [batch, frames / factor, classes] as the mean activity within each pooled step (as buildBatch), and with
+ * `onsetWeight` > 0, loss weights heavier around onsets (onsetLossWeights).
  */
-export function batchFromMixedCrops(crops: MixedCrop[], frames: number, factor: number, classes: number, normalization: BandNormalization): { inputs: Float32Array; targets: Float32Array } {
+export function batchFromMixedCrops(crops: MixedCrop[], frames: number, factor: number, classes: number, normalization: BandNormalization, onsetWeight = 0): { inputs: Float32Array; targets: Float32Array; lossWeights?: Float32Array } {
   const bands = normalization.mean.length;
   const steps = frames / factor;
   const inputs = new Float32Array(crops.length * frames * bands);
@@ -20,7 +45,7 @@ export function batchFromMixedCrops(crops: MixedCrop[], frames: number, factor: 
       for (let c = 0; c < classes; c++) targets[s + c] += crop.targets[f * classes + c] / factor;
     }
   });
-  return { inputs, targets };
+  return onsetWeight > 0 ? { inputs, targets, lossWeights: onsetLossWeights(crops, frames, factor, classes, onsetWeight) } : { inputs, targets };
 }
 
 /** Per-band mean and standard deviation of the features of `count` crops drawn with `rng`. */

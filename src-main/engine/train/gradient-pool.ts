@@ -66,7 +66,7 @@ export class GradientPool {
    * gradients combined as the whole batch's, applied to the trainable variables. Returns the combined
    * loss and batch statistics.
    */
-  async adamStep(variables: Map<string, tf.Variable>, batch: { inputs: Float32Array; targets: Float32Array }, size: number, shape: Omit<GradientShard, 'inputs' | 'targets' | 'size' | 'dropoutSeed'>, dropoutSeeds: number[], adam: AdamState, config: AdamConfig): Promise<ShardGradients> {
+  async adamStep(variables: Map<string, tf.Variable>, batch: { inputs: Float32Array; targets: Float32Array; lossWeights?: Float32Array }, size: number, shape: Omit<GradientShard, 'inputs' | 'targets' | 'size' | 'dropoutSeed'>, dropoutSeeds: number[], adam: AdamState, config: AdamConfig): Promise<ShardGradients> {
     const step = combineShards(await this.gradients(variables, splitBatch(batch, size, shape, this.threads, dropoutSeeds)));
     tf.tidy(() => {
       const grads = Object.fromEntries([...variables].filter(([, v]) => v.trainable).map(([name, v]) => [name, tf.tensor(step.grads[name], v.shape)]));

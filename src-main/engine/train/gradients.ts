@@ -16,6 +16,8 @@ export interface GradientShard {
   inputs: Float32Array;
   /** [size, frames / timePoolFactor, classes] targets. */
   targets: Float32Array;
+  /** [size, frames / timePoolFactor, classes] loss weight of each target (e.g. heavier around onsets); absent: all 1. */
+  lossWeights?: Float32Array;
   size: number;
   frames: number;
   bands: number;
@@ -35,9 +37,13 @@ export interface ShardGradients {
   stats: { mean: Float32Array; variance: Float32Array }[];
 }
 
-/** Binary cross-entropy from logits, stable form: max(l, 0) - l*y + log(1 + exp(-|l|)), averaged. */
-export function bceWithLogits(logits: tf.Tensor, targets: tf.Tensor, classWeights?: number[]): tf.Scalar {
-  const bce = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+/**
+ * Binary cross-entropy from logits, stable form: max(l, 0) - l*y + log(1 + exp(-|l|)), averaged. With
+ * `elementWeights` (same shape as the targets), a weighted mean: sum(w * bce) / sum(w).
+ */
+export function bceWithLogits(logits: tf.Tensor, targets: tf.Tensor, classWeights?: number[], elementWeights?: tf.Tensor): tf.Scalar {
+  let bce = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+  if (elementWeights) bce = tf.div(tf.mul(bce, elementWeights), tf.mean(elementWeights));
   if (!classWeights) return tf.mean(bce) as tf.Scalar;
   // Weighted per class, scaled so that the loss stays a mean over the classes that count.
   const active = classWeights.filter((w) => w > 0).length;
@@ -60,7 +66,8 @@ export function shardGradients(variables: Map<string, tf.Variable>, architecture
       ? crnnForward(variables, architecture, x, { training: true, dropout: architecture.dropout, rng: new SeededRng(shard.dropoutSeed).next, collectBatchStats: true })
       : crnnForward(variables, architecture, x, { training: false });
     stats.push(...batchStats);
-    return bceWithLogits(logits, y, shard.mode?.classWeights);
+    const weights = shard.lossWeights && tf.tensor3d(shard.lossWeights, [shard.size, shard.steps, shard.classes]);
+    return bceWithLogits(logits, y, shard.mode?.classWeights, weights);
   }, trainable.map(([, v]) => v));
   const out: ShardGradients = {
     size: shard.size,
@@ -93,7 +100,7 @@ export function combineShards(shards: ShardGradients[]): ShardGradients {
 }
 
 /** Splits a batch into `parts` shards of near-equal size (never an empty one). */
-export function splitBatch(batch: { inputs: Float32Array; targets: Float32Array }, size: number, shape: Omit<GradientShard, 'inputs' | 'targets' | 'size' | 'dropoutSeed'>, parts: number, dropoutSeeds: number[]): GradientShard[] {
+export function splitBatch(batch: { inputs: Float32Array; targets: Float32Array; lossWeights?: Float32Array }, size: number, shape: Omit<GradientShard, 'inputs' | 'targets' | 'size' | 'dropoutSeed'>, parts: number, dropoutSeeds: number[]): GradientShard[] {
   // shape may carry the step's mode; it is copied into every shard.
   const n = Math.max(1, Math.min(parts, size));
   const inRow = shape.frames * shape.bands;
@@ -107,6 +114,7 @@ export function splitBatch(batch: { inputs: Float32Array; targets: Float32Array 
       size: count,
       inputs: batch.inputs.subarray(start * inRow, (start + count) * inRow),
       targets: batch.targets.subarray(start * outRow, (start + count) * outRow),
+      ...(batch.lossWeights ? { lossWeights: batch.lossWeights.subarray(start * outRow, (start + count) * outRow) } : {}),
       dropoutSeed: dropoutSeeds[p],
     });
     start += count;

@@ -81,6 +81,8 @@ export interface TrainOptions {
    * model and the final tuning then use the average. Each epoch also scores the current weights, for comparison.
    */
   weightAverageDecay?: number;
+  /** With `corpus`: extra loss weight on the pooled steps around each event onset (onsetLossWeights); 0 or absent: none. */
+  onsetWeight?: number;
   /** Threads computing each batch's gradients (data-parallel shards); default defaultTrainingThreads(). */
   threads?: number;
   /** Recorded in the manifest. */
@@ -257,7 +259,7 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
         const size = Math.min(options.batchSize, epochCrops - b * options.batchSize);
         const group = mixer ? [] : crops.slice(b * options.batchSize, (b + 1) * options.batchSize);
         const batch = mixer
-          ? batchFromMixedCrops(Array.from({ length: size }, () => mixer.crop(cropFrames, rng.next)), cropFrames, factor, classes.length, normalization)
+          ? batchFromMixedCrops(Array.from({ length: size }, () => mixer.crop(cropFrames, rng.next)), cropFrames, factor, classes.length, normalization, options.onsetWeight)
           : buildBatch(data.train.files, group, cropFrames, factor, classes.length, normalization, augmentation && { aug: augmentation, rng: rng.next, backgroundFiles });
         const dropoutSeed = Math.floor(rng.next() * 2 ** 32);
         const shape = { frames: cropFrames, bands: features.melBands, steps: cropFrames / factor, classes: classes.length };
