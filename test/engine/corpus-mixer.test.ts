@@ -176,7 +176,7 @@ describe('CorpusMixer', () => {
     const targets = tf.tensor2d([[1, 0], [0, 1]]);
     const plain = bceWithLogits(logits, targets).dataSync()[0];
     expect(bceWithLogits(logits, targets, undefined, tf.fill([2, 2], 5)).dataSync()[0]).toBeCloseTo(plain, 6);
-    const each = tf.tidy(() => tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))).dataSync());
+    const each = Array.from(tf.tidy(() => tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))).dataSync()));
     const w = [3, 1, 1, 1];
     const expected = each.reduce((sum, v, i) => sum + v * w[i], 0) / w.reduce((a, b) => a + b, 0);
     expect(bceWithLogits(logits, targets, undefined, tf.tensor2d([[3, 1], [1, 1]])).dataSync()[0]).toBeCloseTo(expected, 6);
