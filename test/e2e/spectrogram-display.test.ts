@@ -17,7 +17,7 @@ describe.skipIf(!chromiumAvailable)('spectrogram display controls (Chromium agai
   let page: Page;
   const pageErrors: string[] = [];
 
-  /** Samples the spectrogram canvas on a grid, away from the cursor line. */
+  /** Samples the spectrogram canvas on a grid, away from the cursor line (NaN while it is not laid out or not painted). */
   const picture = (): Promise<Picture> =>
     page.evaluate(() => {
       const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="spectrogram"] canvas')!;
@@ -28,13 +28,15 @@ describe.skipIf(!chromiumAvailable)('spectrogram display controls (Chromium agai
       for (let y = 2; y < canvas.height - 2; y += 7) {
         for (let x = Math.floor(canvas.width * 0.2); x < canvas.width - 2; x += 11) {
           const o = (y * canvas.width + x) * 4;
-          const [r, g, b] = [data[o], data[o + 1], data[o + 2]];
+          const [r, g, b, a] = [data[o], data[o + 1], data[o + 2], data[o + 3]];
+          if (a < 255) return { brightness: Number.NaN, colourfulness: Number.NaN }; // cleared, not painted yet
           sum += (r + g + b) / 3;
           count++;
           colourfulness = Math.max(colourfulness, Math.max(r, g, b) - Math.min(r, g, b));
         }
       }
-      return { brightness: sum / count, colourfulness };
+      // A canvas not laid out yet (no rows to sample) is no picture: NaN fails every comparison, so polls wait.
+      return count === 0 ? { brightness: Number.NaN, colourfulness: Number.NaN } : { brightness: sum / count, colourfulness };
     });
 
   beforeAll(async () => {
@@ -47,8 +49,7 @@ describe.skipIf(!chromiumAvailable)('spectrogram display controls (Chromium agai
   afterAll(() => session?.dispose());
 
   it('recolours the spectrogram with the colour map, gain and contrast, and keeps the choice after a reload', async () => {
-    const original = await picture();
-    expect(original.colourfulness).toBeGreaterThan(40); // magma
+    await expect.poll(async () => (await picture()).colourfulness).toBeGreaterThan(40); // magma
     await page.click('[data-testid="spectrogram-settings"]');
     await page.locator('[data-testid="spec-colormap"]').selectOption('grey');
     await expect.poll(async () => (await picture()).colourfulness).toBeLessThanOrEqual(2);
