@@ -6,6 +6,12 @@ export interface PeakSpan {
   max: ArrayLike<number>;
 }
 
+/** A whole file's overview peaks ([max, min] channels over `duration` seconds) as a span; null before any. */
+export function overviewSpan(peaks: { duration: number; channels: readonly [Float32Array, Float32Array] } | null): PeakSpan | null {
+  if (!peaks || !(peaks.duration > 0)) return null;
+  return { start: 0, peaksPerSecond: peaks.channels[0].length / peaks.duration, max: peaks.channels[0], min: peaks.channels[1] };
+}
+
 export function spanEnd(span: PeakSpan): number {
   return span.start + span.min.length / span.peaksPerSecond;
 }

@@ -9,7 +9,7 @@ import { initCrnnWeights, isTrainableWeight, SeededRng } from '../model/crnn';
 import { saveModel, type ManifestWithoutWeights } from '../model/io';
 import { timePoolFactor, windowForCrop, type CrnnConfig, type PostprocessConfig } from '../model/manifest';
 import { createAdamState, DEFAULT_ADAM, type AdamState } from './adam';
-import { checkpointDir, checkpointExists, loadCheckpoint, saveCheckpoint, type EpochRecord, type TrainingState } from './checkpoint';
+import { checkpointDir, checkpointExists, loadCheckpoint, saveCheckpoint, type EpochRecord, type LoadedCheckpoint, type TrainingState } from './checkpoint';
 import { activeSpan, buildBatch, DEFAULT_AUGMENTATION, sampleEpochCrops, type Augmentation } from './crops';
 import { bandStatistics, loadSplit, TrainingDataError, type FeatureExtractor, type SplitData } from './dataset';
 import { windowFrames } from '../inference/windowed';
@@ -180,7 +180,7 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   let adam: AdamState;
   let state: TrainingState;
   let resumedFromEpoch = 0;
-  let resumedAverage: Awaited<ReturnType<typeof loadCheckpoint>>['average'];
+  let resumedAverage: LoadedCheckpoint['average'];
   if (options.resume && (await checkpointExists(ckptDir))) {
     const ckpt = await loadCheckpoint(ckptDir);
     architecture = ckpt.manifest.architecture;
