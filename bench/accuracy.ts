@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { readAnnotationFile } from '../src-main/engine/annotations';
 import type { AnnotationSet } from '../src-main/engine/annotations/types';
 import { detectFiles, type DetectSummary } from '../src-main/engine/detect';
-import { runMix, type MixOptions } from '../src-main/engine/mix/run';
+import { MIX_FORMAT_VERSION, runMix, type MixOptions } from '../src-main/engine/mix/run';
 import { sourceGroup } from '../src-main/engine/mix/split';
 import { scoreAnnotations, type ScoringProtocol } from '../src-main/engine/train/validate';
 import { bootstrapScores } from './accuracy-stats';
@@ -35,7 +35,7 @@ export function makeTask2Mix(splits: MixSpec['splits']): Promise<string> {
 }
 
 async function makeMix(name: string, spec: MixSpec, checkSplit = 'test'): Promise<string> {
-  const outDir = join(tmpdir(), `earmark-bench-${name}-${spec.seed}-${spec.evalCount}-${spec.lengthSeconds}`);
+  const outDir = join(tmpdir(), `earmark-bench-${name}-v${MIX_FORMAT_VERSION}-${spec.seed}-${spec.evalCount}-${spec.lengthSeconds}`);
   if (!existsSync(join(outDir, checkSplit!, 'meta', `event_list_${checkSplit}.txt`))) await runMix({ ...spec, corpusDir: CORPUS_DIR, outDir, force: true });
   return outDir;
 }

@@ -12,9 +12,9 @@ import { DEFAULT_MODEL_DIR, runFinetune, type FinetuneOptions } from '../src-mai
 import { renderPlan } from '../src-main/engine/mix/render';
 import { planMixtures } from '../src-main/engine/mix/plan';
 import { rngFor } from '../src-main/engine/mix/prng';
-import { EVENT_TRIM_THRESHOLD_DB, listCorpus, LOOP_CROSSFADE_SECONDS } from '../src-main/engine/mix/run';
+import { listCorpus, LOOP_CROSSFADE_SECONDS } from '../src-main/engine/mix/run';
 import { splitSources } from '../src-main/engine/mix/split';
-import { audibleExtent } from '../src-main/engine/mix/trim';
+import { audibleExtent, EVENT_EXTENT } from '../src-main/engine/mix/trim';
 import type { MixSettings, SplitSources } from '../src-main/engine/mix/types';
 import { selectBackend } from '../src-main/engine/model/backend';
 import { loadModel } from '../src-main/engine/model/io';
@@ -94,7 +94,7 @@ export async function buildDomain(dir: string, log: (line: string) => void = () 
   const split = splitSources(listing.events, listing.backgrounds);
   const manifest = {
     sampleRate: DEFAULT_FEATURE_CONFIG.sampleRate,
-    eventTrimThresholdDb: EVENT_TRIM_THRESHOLD_DB,
+    eventExtent: EVENT_EXTENT,
     loopCrossfadeSeconds: LOOP_CROSSFADE_SECONDS,
     sources: split,
   };
@@ -116,7 +116,7 @@ export async function buildDomain(dir: string, log: (line: string) => void = () 
       const rel = `events/${label}/${file}`;
       try {
         const { samples } = await decodeAudioFile(join(CORPUS_DIR, rel), { targetRate: sr });
-        const extent = audibleExtent(samples, sr, { thresholdDb: manifest.eventTrimThresholdDb });
+        const extent = audibleExtent(samples, sr, manifest.eventExtent);
         if (!extent) continue;
         audio.set(rel, samples);
         sources.events[label].push({ file: rel, label, length: samples.length, extent });

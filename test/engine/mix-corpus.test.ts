@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CORPUS_DIR, CORPUS_MISSING, corpusAvailable } from '../corpus';
@@ -7,6 +8,8 @@ import { splitSources, SPLITS } from '../../src-main/engine/mix/split';
 import { audibleExtent } from '../../src-main/engine/mix/trim';
 
 const CLASSES = ['babycry', 'glassbreak', 'gunshot'];
+/** A cry whose first 2.2 s are 41-55 dB below its loudest 100 ms, with single louder clicks. */
+const LEAD_IN_CRY = join(CORPUS_DIR, 'events', 'babycry', 'dac_hungry_08E9485B_47.flac');
 
 describe.skipIf(!corpusAvailable)(`mix sources on the shared corpus (${corpusAvailable ? CORPUS_DIR : CORPUS_MISSING})`, () => {
   it('splits events per class and backgrounds per source recording, disjoint and about 60/20/20', async () => {
@@ -46,5 +49,12 @@ describe.skipIf(!corpusAvailable)(`mix sources on the shared corpus (${corpusAva
         expect(extent.end).toBeLessThanOrEqual(samples.length);
       }
     }
+  });
+
+  it.skipIf(!existsSync(LEAD_IN_CRY))('annotates a baby cry from the cry, not from its 2.2 s near-silent lead-in', async () => {
+    const { samples } = await decodeAudioFile(LEAD_IN_CRY, { targetRate: 16000 });
+    const extent = audibleExtent(samples, 16000)!;
+    expect(extent.start / 16000).toBeGreaterThan(2.1);
+    expect(extent.start / 16000).toBeLessThan(2.3);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src-main/engine/mix/prng';
 import { backgroundExcerpt, loopPeriod, renderBackground, renderMixture, rms } from '../../src-main/engine/mix/render';
-import { audibleExtent } from '../../src-main/engine/mix/trim';
+import { audibleExtent, EVENT_EXTENT } from '../../src-main/engine/mix/trim';
 
 const RATE = 16000;
 
@@ -142,8 +142,22 @@ describe('audibleExtent', () => {
     const signal = new Float32Array(RATE);
     signal.set(tone(0.1 * RATE, 0.005), 0); // a lead-in 41.6 dB below the burst
     signal.set(tone(0.1 * RATE, 0.6), 0.5 * RATE);
-    expect(audibleExtent(signal, RATE, { thresholdDb: 30 })!.start).toBe(0.5 * RATE);
-    expect(audibleExtent(signal, RATE, { thresholdDb: 45 })!.start).toBe(0);
+    expect(audibleExtent(signal, RATE, { frameSeconds: 0.01, thresholdDb: 30 })!.start).toBe(0.5 * RATE);
+    expect(audibleExtent(signal, RATE, { frameSeconds: 0.01, thresholdDb: 45 })!.start).toBe(0);
     expect(audibleExtent(new Float32Array(100), RATE)).toBeNull();
+  });
+
+  it('does not annotate a near-silent lead-in from one click within 40 dB of the event (EVENT_EXTENT)', () => {
+    // 2 s of a lead-in 42 dB below the cry with one 10 ms click 26 dB below it, then the cry.
+    const signal = new Float32Array(3 * RATE);
+    signal.set(tone(2 * RATE, 0.003), 0);
+    signal.set(tone(0.01 * RATE, 0.02), RATE);
+    signal.set(tone(RATE, 0.4), 2 * RATE);
+    const extent = audibleExtent(signal, RATE)!;
+    expect(Math.abs(extent.start - 2 * RATE)).toBeLessThanOrEqual(EVENT_EXTENT.frameSeconds * RATE);
+    expect(extent.end).toBe(3 * RATE);
+    // The old rule (10 ms frames, 40 dB) started the event at the click.
+    const old = audibleExtent(signal, RATE, { frameSeconds: 0.01, thresholdDb: 40 })!;
+    expect(Math.abs(old.start - RATE)).toBeLessThanOrEqual(0.01 * RATE);
   });
 });

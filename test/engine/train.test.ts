@@ -135,6 +135,29 @@ describe('trainCrnn', () => {
     expect(resumed.history[2].loss).toBeCloseTo(straight.history[2].loss, 4);
   });
 
+  it('resumed on other validation data, restarts the best epoch: error rates on other mixtures are not comparable', async () => {
+    const out = join(dir, 'revalidated');
+    const first = await trainCrnn(options(out, { epochs: 2 }));
+    // The same mixtures with every label moved to the next class: the model's detections all turn wrong.
+    const moved = (label: string) => classes[(classes.indexOf(label) + 1) % classes.length];
+    const relabelled = {
+      ...data.validation,
+      files: data.validation.files.map((f) => ({ ...f, events: f.events.map((e) => ({ ...e, label: moved(e.label) })) })),
+      reference: { ...data.validation.reference, events: data.validation.reference.events.map((e) => ({ ...e, label: moved(e.label) })) },
+    };
+    const lines: string[] = [];
+    const resumed = await trainCrnn(options(out, { epochs: 3, resume: true, dataDir: 'synthetic-relabelled', data: { ...data, validation: relabelled }, onLog: (l) => lines.push(l) }));
+    // Worse than the old best, and still the best: compared with the old one it would not have been saved.
+    expect(resumed.history[2].errorRate).toBeGreaterThan(first.history[first.bestEpoch - 1].errorRate);
+    expect(resumed.bestEpoch).toBe(3);
+    expect((await loadModel(out)).manifest.training.bestEpoch).toBe(3);
+    expect(lines).toContain('validation data changed (synthetic -> synthetic-relabelled): the best epoch restarts');
+    // Resumed on the same data, the best is kept.
+    const again = await trainCrnn(options(join(dir, 'revalidated-same'), { epochs: 1 }));
+    const same = await trainCrnn(options(join(dir, 'revalidated-same'), { epochs: 2, resume: true, onLog: (l) => lines.push(l) }));
+    expect(same.bestEpoch).toBe(same.history[1].errorRate < again.history[0].errorRate - 1e-9 ? 2 : 1);
+  });
+
   it('with a weight average, saves the averaged weights, scores the current ones too, and resumes the average', async () => {
     const out = join(dir, 'average');
     const first = await trainCrnn(options(out, { epochs: 1, weightAverageDecay: 0.9 }));

@@ -6,13 +6,12 @@ import { eventListText, mixPaths, recipeEntry, type RecipeEntry } from './output
 import { EVENT_GAP_SECONDS, eventsPerRecording, planLongRecordings, planMixtures, SCENE_CROSSFADE_SECONDS, SCENE_PIECE_SECONDS } from './plan';
 import { renderPlan, PEAK_LIMIT } from './render';
 import { SPLITS, splitSources, type SourceSplit, type SplitName } from './split';
-import { audibleExtent } from './trim';
+import { audibleExtent, EVENT_EXTENT, type AudibleExtentOptions } from './trim';
 import type { BackgroundSource, EventSource, MixSettings, MixturePlan, SplitSources } from './types';
 
-export const MIX_FORMAT_VERSION = 1;
+/** 2: events annotated by EVENT_EXTENT (50 ms frames within 25 dB of the loudest; 1 used 10 ms and 40 dB). */
+export const MIX_FORMAT_VERSION = 2;
 export const DEFAULT_CLASSES = ['babycry', 'glassbreak', 'gunshot'] as const;
-/** An event's audible extent: frames within this many dB of its loudest 10 ms frame. */
-export const EVENT_TRIM_THRESHOLD_DB = 40;
 export const LOOP_CROSSFADE_SECONDS = 0.1;
 
 export interface MixOptions {
@@ -64,7 +63,8 @@ export interface MixManifest {
   lengthSeconds: number;
   classes: string[];
   splits: SplitName[];
-  eventTrimThresholdDb: number;
+  /** How each event's annotated extent was found in its file (see `audibleExtent`). */
+  eventExtent: AudibleExtentOptions;
   loopCrossfadeSeconds: number;
   peakLimit: number;
   /** Long recordings only: how they were made. */
@@ -193,7 +193,7 @@ async function loadCorpus(options: MixOptions, progress: (p: MixProgress) => voi
         if (samples.length < 4) skip(job.rel, 'background is empty');
         else loaded.backgrounds.set(job.rel, { source: { file: job.rel, length: samples.length }, samples });
       } else {
-        const extent = audibleExtent(samples, options.sampleRate, { thresholdDb: EVENT_TRIM_THRESHOLD_DB });
+        const extent = audibleExtent(samples, options.sampleRate, EVENT_EXTENT);
         if (!extent) skip(job.rel, 'event is silent');
         else loaded.events.set(job.rel, { source: { file: job.rel, label: job.label, length: samples.length, extent }, samples });
       }
@@ -275,7 +275,7 @@ export async function runMix(options: MixOptions, progress: (p: MixProgress) => 
     lengthSeconds: options.lengthSeconds,
     classes: options.classes,
     splits: SPLITS.filter((s) => options.splits.includes(s)),
-    eventTrimThresholdDb: EVENT_TRIM_THRESHOLD_DB,
+    eventExtent: { ...EVENT_EXTENT },
     loopCrossfadeSeconds: LOOP_CROSSFADE_SECONDS,
     peakLimit: PEAK_LIMIT,
     ...(long && {

@@ -3,9 +3,9 @@ import { join, resolve } from 'node:path';
 import { decodeAudioFile } from '../audio/decode';
 import { rawFeatureConfig, type FeatureConfig } from '../features/config';
 import { computeLogMel } from '../features/logmel';
-import { listCorpus, EVENT_TRIM_THRESHOLD_DB } from '../mix/run';
+import { listCorpus } from '../mix/run';
 import { splitItems, splitSources, type SplitName } from '../mix/split';
-import { audibleExtent } from '../mix/trim';
+import { audibleExtent, EVENT_EXTENT } from '../mix/trim';
 
 /** One source file as mel power ([frames x bands], linear, row-major), for mixing in the mel domain. */
 export interface MelSource {
@@ -62,7 +62,7 @@ export async function loadMelCorpus(corpusDir: string, split: SplitName, classes
     try {
       let { samples } = await decodeAudioFile(join(corpus, job.rel), { targetRate: features.sampleRate });
       if (job.kind !== 'background') {
-        const extent = audibleExtent(samples, features.sampleRate, { thresholdDb: EVENT_TRIM_THRESHOLD_DB });
+        const extent = audibleExtent(samples, features.sampleRate, EVENT_EXTENT);
         if (!extent) throw new Error('silent');
         samples = samples.subarray(extent.start, extent.end);
       }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../model/backend';
@@ -155,6 +155,11 @@ export function defaultTrainingThreads(batchSize: number, backend = tf.getBacken
   return backend === 'tensorflow' ? 1 : Math.max(1, Math.min(4, availableParallelism(), batchSize));
 }
 
+/** The state with no best epoch yet (for a run resumed on other validation data); history and weights are kept. */
+export function restartBest(state: TrainingState): TrainingState {
+  return { ...state, bestEpoch: 0, bestErrorRate: Number.POSITIVE_INFINITY, epochsWithoutImprovement: 0 };
+}
+
 /** Trains the CRNN on an `earmark mix` directory; see TrainOptions. Writes OUT (best model) and OUT/checkpoints/last. */
 export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   const log = options.onLog ?? (() => {});
@@ -194,6 +199,12 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
     resumedAverage = ckpt.average;
     resumedFromEpoch = state.epoch;
     log(`resuming after epoch ${state.epoch} (best ER ${state.bestErrorRate.toFixed(3)} at epoch ${state.bestEpoch})`);
+    const checkpointData = ckpt.manifest.training?.data;
+    if (checkpointData !== undefined && resolve(checkpointData) !== resolve(options.dataDir)) {
+      // Error rates on other validation mixtures are not comparable: the first resumed epoch becomes the best so far.
+      state = restartBest(state);
+      log(`validation data changed (${checkpointData} -> ${options.dataDir}): the best epoch restarts`);
+    }
   } else {
     variables = toVariables(initCrnnWeights(architecture, { melBands: features.melBands, classes: classes.length }, options.seed));
     adam = createAdamState(variables);
