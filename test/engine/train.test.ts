@@ -158,6 +158,21 @@ describe('trainCrnn', () => {
     expect(same.bestEpoch).toBe(same.history[1].errorRate < again.history[0].errorRate - 1e-9 ? 2 : 1);
   });
 
+  it('resumes on the checkpoint\'s input statistics, whatever the training material says now', async () => {
+    const out = join(dir, 'renormalised');
+    await trainCrnn(options(out, { epochs: 1 }));
+    const before = (await loadCheckpoint(checkpointDir(out))).manifest.normalization;
+    const otherTrain = syntheticSplit('train', 36, classes, 9);
+    await trainCrnn(options(out, { epochs: 2, resume: true, seed: 8, data: { ...data, train: otherTrain } }));
+    const after = (await loadCheckpoint(checkpointDir(out))).manifest.normalization;
+    expect(Array.from(after.mean)).toEqual(Array.from(before.mean));
+    expect(Array.from(after.std)).toEqual(Array.from(before.std));
+    // The other material does have other statistics: a fresh run on it would not have these.
+    const fresh = join(dir, 'renormalised-fresh');
+    await trainCrnn(options(fresh, { epochs: 1, data: { ...data, train: otherTrain } }));
+    expect(Array.from((await loadCheckpoint(checkpointDir(fresh))).manifest.normalization.mean)).not.toEqual(Array.from(before.mean));
+  });
+
   it('with a weight average, saves the averaged weights, scores the current ones too, and resumes the average', async () => {
     const out = join(dir, 'average');
     const first = await trainCrnn(options(out, { epochs: 1, weightAverageDecay: 0.9 }));

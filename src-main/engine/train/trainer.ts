@@ -7,7 +7,7 @@ import { GradientPool } from './gradient-pool';
 import { DEFAULT_FEATURE_CONFIG, frameDuration, type FeatureConfig } from '../features/config';
 import { initCrnnWeights, isTrainableWeight, SeededRng } from '../model/crnn';
 import { saveModel, type ManifestWithoutWeights } from '../model/io';
-import { timePoolFactor, windowForCrop, type CrnnConfig, type PostprocessConfig } from '../model/manifest';
+import { timePoolFactor, windowForCrop, type BandNormalization, type CrnnConfig, type PostprocessConfig } from '../model/manifest';
 import { createAdamState, DEFAULT_ADAM, type AdamState } from './adam';
 import { checkpointDir, checkpointExists, loadCheckpoint, saveCheckpoint, type EpochRecord, type LoadedCheckpoint, type TrainingState } from './checkpoint';
 import { activeSpan, buildBatch, DEFAULT_AUGMENTATION, sampleEpochCrops, type Augmentation } from './crops';
@@ -186,6 +186,7 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   let state: TrainingState;
   let resumedFromEpoch = 0;
   let resumedAverage: LoadedCheckpoint['average'];
+  let resumedNormalization: BandNormalization | undefined;
   if (options.resume && (await checkpointExists(ckptDir))) {
     const ckpt = await loadCheckpoint(ckptDir);
     architecture = ckpt.manifest.architecture;
@@ -197,6 +198,9 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
     for (const [name, v] of ckpt.adam.v) adam.v.get(name)?.assign(tf.tensor(v, variables.get(name)!.shape));
     state = ckpt.state;
     resumedAverage = ckpt.average;
+    // The weights learned on the checkpoint's input statistics: recomputing them (from --seed, or after a change
+    // to the mixing) would shift every input band under them.
+    resumedNormalization = ckpt.manifest.normalization;
     resumedFromEpoch = state.epoch;
     log(`resuming after epoch ${state.epoch} (best ER ${state.bestErrorRate.toFixed(3)} at epoch ${state.bestEpoch})`);
     const checkpointData = ckpt.manifest.training?.data;
@@ -213,7 +217,7 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   const factor = timePoolFactor(architecture);
   const cropFrames = Math.max(factor, Math.round(options.cropSeconds / frameSeconds / factor) * factor);
   // Band statistics of the training input: of the fixed mixtures, or of mixtures drawn from their own seed.
-  const normalization = mixer ? mixedCropStatistics(mixer, cropFrames, 256, new SeededRng(options.seed ^ 0x5bd1e995).next) : bandStatistics(data.train.files, features.melBands);
+  const normalization = resumedNormalization ?? (mixer ? mixedCropStatistics(mixer, cropFrames, 256, new SeededRng(options.seed ^ 0x5bd1e995).next) : bandStatistics(data.train.files, features.melBands));
   const inference = windowForCrop(cropFrames * frameSeconds);
   const windows = windowFrames(inference, frameSeconds);
   const rng = new SeededRng(state.rngState);
