@@ -52,8 +52,12 @@ export const studioSection: BenchSection = {
       await page.waitForSelector('[data-testid="waveform-view"]');
       await page.waitForLoadState('networkidle');
       await page.evaluate(() => new Promise((resolve) => requestIdleCallback(resolve, { timeout: 2000 })));
-      const opened = Date.now();
-      await openFolderInPage(page, studio.audioDir, PLANTED.length + 1);
+      // Two clocks: from the toolbar's Open folder button (dialog, path typed by the test, Open), as measured
+      // before; and from the dialog's Open click, when the user has asked for the folder.
+      const buttonAt = Date.now();
+      let opened = buttonAt;
+      await openFolderInPage(page, studio.audioDir, PLANTED.length + 1, () => (opened = Date.now()));
+      const dialog = opened - buttonAt;
       const listed = Date.now() - opened;
       const waveReady = page.waitForSelector('[data-testid="waveform"][data-ready="true"]', { timeout: FIRST_DRAW_TIMEOUT_MS }).then(() => Date.now() - opened);
       const firstDraw = await timeUntilDrawn(page, SECONDS, FIRST_DRAW_TIMEOUT_MS, opened);
@@ -67,10 +71,11 @@ export const studioSection: BenchSection = {
       const row = (metric: string, value: number, target: string, notes?: string): BenchRow => ({ section: 'studio', metric, value, unit: 'ms', target, notes });
       const timeouts = (n: number) => (n ? `${n} step(s) not drawn within ${STEP_TIMEOUT_MS} ms` : undefined);
       return [
-        row('1 h FLAC opened first: visible span drawn', firstDraw ?? FIRST_DRAW_TIMEOUT_MS, '< 1000', firstDraw === null ? `not drawn within ${FIRST_DRAW_TIMEOUT_MS} ms` : load),
-        row('  of which: folder scanned and listed', listed, '', 'from the Open folder click: projects.open and the file list'),
+        row('1 h FLAC opened first: visible span drawn', firstDraw ?? FIRST_DRAW_TIMEOUT_MS, '< 1000', firstDraw === null ? `not drawn within ${FIRST_DRAW_TIMEOUT_MS} ms` : `from the Open click in the Open folder dialog; ${load}`),
+        row('  the same from the toolbar button', firstDraw === null ? FIRST_DRAW_TIMEOUT_MS : firstDraw + dialog, '', `adds the dialog and the test typing the path (${dialog} ms); how this row was measured before 2026-12-02`),
+        row('  of which: folder scanned and listed', listed, '', 'from the Open click: projects.open and the file list'),
         row('  of which: listed to drawn', firstDraw === null ? FIRST_DRAW_TIMEOUT_MS : firstDraw - listed, '', 'the first file opens by itself: overview peaks, whole-file spectrogram, first paint'),
-        row('  of which: waveform ready', waveform ?? FIRST_DRAW_TIMEOUT_MS, '', 'from the click: overview peaks and the player'),
+        row('  of which: waveform ready', waveform ?? FIRST_DRAW_TIMEOUT_MS, '', 'from the Open click: overview peaks and the player'),
         row(`zoom step (median of ${STEPS})`, median(zoom.times), '< 200', timeouts(zoom.timedOut)),
         row(`zoom step (slowest of ${STEPS})`, Math.max(...zoom.times), '< 200'),
         row(`scroll step (median of ${STEPS})`, median(scroll.times), '< 200', timeouts(scroll.timedOut)),

@@ -48,10 +48,11 @@ export async function startStudio(planted: readonly PlantedFile[] = PLANTED, hos
   };
 }
 
-/** Opens `dir` through the Open folder dialog and waits until its files are listed. */
-export async function openFolderInPage(page: Page, dir: string, files: number): Promise<void> {
+/** Opens `dir` through the Open folder dialog and waits until its files are listed; `beforeOpen` runs just before the dialog's Open click. */
+export async function openFolderInPage(page: Page, dir: string, files: number, beforeOpen?: () => void): Promise<void> {
   await page.click('[data-testid="open-folder"]');
   await page.fill('[data-testid="open-folder-path"]', dir);
+  beforeOpen?.();
   await page.click('[data-testid="open-folder-submit"]');
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid="file-row"]').length === n, files);
 }
