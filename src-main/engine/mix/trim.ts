@@ -15,8 +15,8 @@ export interface AudibleExtentOptions {
  * Where an event is, for reference annotations and training targets: from the first to the last 50 ms
  * frame within 25 dB of the loudest. Mixed at an event-to-background ratio of -9..+9 dB, a part 25 dB
  * below the event's peak lies under the background, so it is not annotated: with 40 dB and 10 ms frames,
- * baby-cry files with seconds of near-silent lead-in (one click within 40 dB of the cry) were annotated
- * from the click, up to 2.2 s before the cry could be heard.
+ * baby-cry files with seconds of near-silent lead-in (a single 10 ms frame within 40 dB of the cry) were annotated
+ * from that frame, up to 2.2 s before the cry could be heard.
  */
 export const EVENT_EXTENT: Readonly<AudibleExtentOptions> = { frameSeconds: 0.05, thresholdDb: 25 };
 
