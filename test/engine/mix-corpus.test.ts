@@ -8,7 +8,7 @@ import { splitSources, SPLITS } from '../../src-main/engine/mix/split';
 import { audibleExtent } from '../../src-main/engine/mix/trim';
 
 const CLASSES = ['babycry', 'glassbreak', 'gunshot'];
-/** A cry whose first 2.2 s are 41-55 dB below its loudest 100 ms, with single louder clicks. */
+/** A cry whose first 2.2 s are 41-55 dB below its loudest 100 ms, with single 10 ms frames within 40 dB of it. */
 const LEAD_IN_CRY = join(CORPUS_DIR, 'events', 'babycry', 'dac_hungry_08E9485B_47.flac');
 
 describe.skipIf(!corpusAvailable)(`mix sources on the shared corpus (${corpusAvailable ? CORPUS_DIR : CORPUS_MISSING})`, () => {

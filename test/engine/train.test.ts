@@ -156,6 +156,7 @@ describe('trainCrnn', () => {
     const again = await trainCrnn(options(join(dir, 'revalidated-same'), { epochs: 1 }));
     const same = await trainCrnn(options(join(dir, 'revalidated-same'), { epochs: 2, resume: true, onLog: (l) => lines.push(l) }));
     expect(same.bestEpoch).toBe(same.history[1].errorRate < again.history[0].errorRate - 1e-9 ? 2 : 1);
+    expect(lines.filter((l) => l.includes('the best epoch restarts'))).toHaveLength(1);
   });
 
   it('resumes on the checkpoint\'s input statistics, whatever the training material says now', async () => {
