@@ -2,6 +2,9 @@ import { openPeakSpan, zeroEmptyBins, type PeakArrays } from '../engine/audio/pe
 
 export { computePeaks, type PeakArrays } from '../engine/audio/peaks';
 
+/** A long span's first look, before its base peaks exist: this many probes of this many seconds. */
+export const FIRST_LOOK_PROBES = { count: 120, seconds: 0.05 } as const;
+
 /**
  * A quick look at a long span: min/max of `probeSeconds` read at each of at most `maxProbes` evenly
  * spread points (a seek each), each standing for the bins around it. Events between probes can be

@@ -26,7 +26,8 @@ import { runExport } from './export-run';
 import { relativePosix } from './paths';
 import { computePeaksInWorker } from '../engine/audio/peaks-in-worker';
 import { warmUpDecoderFor } from '../engine/audio/source';
-import { computePeaks, downsamplePeaks, roundedArray, sampledPeaks, type PeakArrays } from './peaks';
+import { computePeaks, downsamplePeaks, FIRST_LOOK_PROBES, roundedArray, sampledPeaks, type PeakArrays } from './peaks';
+import { bundledWarmUpFile, warmUpFirstLook } from './first-look-warm-up';
 import { computeSpectrogram } from './spectrogram';
 import type { EarmarkService, HostContext, MediaFile } from './types';
 import { editStateView, eventView, historyView, labelView, projectView, recordingView, summarizeEvents } from './views';
@@ -47,6 +48,12 @@ export interface ServiceOptions {
   homeDir?: string;
   /** Fine-tuning settings used by training.start (tests use small crops and no mixtures). */
   training?: TrainingDefaults;
+  /**
+   * A short FLAC given a throwaway first look a moment after start, so that the first recording the
+   * user opens does not pay the decoding path's first-use costs. Default: the first FLAC of
+   * `<resourcesDir>/examples`; null: none.
+   */
+  warmUpFile?: string | null;
 }
 
 type Handlers = { [M in ApiMethod]: (params: ApiParsedParams<M>) => Promise<ApiResult<M>> | ApiResult<M> };
@@ -59,12 +66,12 @@ const BASE_PEAKS_PER_SECOND = 200;
 const MAX_SPECTROGRAM_SPAN_SECONDS = 24 * 3600;
 /** Longer spans than this, before the file's base peaks exist, are answered from probes (approximate). */
 const EXACT_PEAKS_SPAN_SECONDS = 120;
-const PROBE_SECONDS = 0.05;
 /** How long after a first look (probes) the whole-file peaks pass starts. */
 const BASE_PEAKS_DELAY_MS = 1500;
-const MAX_PROBES = 120;
 /** How long after a folder is opened its new files start being hashed (after the first file is drawn). */
 const HASH_START_DELAY_MS = 2000;
+/** How long after start the first-look warm-up runs: after the host's own start-up work. */
+const WARM_UP_DELAY_MS = 500;
 
 function packageVersion(): string {
   try {
@@ -327,6 +334,17 @@ export async function createService(options: ServiceOptions, host: HostContext):
 
   const basePeaksRunning = new Map<string, Promise<PeakArrays>>();
   const basePeaksTimers = new Set<ReturnType<typeof setTimeout>>();
+
+  /** Set by the first peaks or spectrogram request: a warm-up not started by then is not needed. */
+  let viewRequested = false;
+  let warmingUp: Promise<void> | null = null;
+  const warmUpFile = options.warmUpFile !== undefined ? options.warmUpFile : bundledWarmUpFile(resourcesDir);
+  const warmUpTimer = warmUpFile
+    ? setTimeout(() => {
+        if (!viewRequested) warmingUp = warmUpFirstLook(warmUpFile).catch((error: unknown) => console.warn(`earmark: first-look warm-up on ${warmUpFile}: ${(error as Error)?.message ?? String(error)}`));
+      }, WARM_UP_DELAY_MS)
+    : null;
+  warmUpTimer?.unref();
   /** The file's base peaks (one streaming pass, shared by concurrent callers), then from the cache. */
   function basePeaks(recording: RecordingRow): Promise<PeakArrays> {
     const key = cacheIdentity(recording);
@@ -354,7 +372,7 @@ export async function createService(options: ServiceOptions, host: HostContext):
     const cached = peakCache.get(cacheIdentity(recording));
     if (cached) return { arrays: downsamplePeaks(cached, peaksPerSecond, start, end), approximate: false };
     if (end - start <= EXACT_PEAKS_SPAN_SECONDS) return { arrays: await computePeaks(recording.absPath, peaksPerSecond, start, end), approximate: false };
-    const arrays = await sampledPeaks(recording.absPath, peaksPerSecond, start, end, PROBE_SECONDS, MAX_PROBES);
+    const arrays = await sampledPeaks(recording.absPath, peaksPerSecond, start, end, FIRST_LOOK_PROBES.seconds, FIRST_LOOK_PROBES.count);
     // The whole-file pass starts once the first look is out, a moment later, so that it does not
     // compete for the CPU with the first draw's own requests (this answer, the first spectrogram).
     const timer = setTimeout(() => {
@@ -366,6 +384,7 @@ export async function createService(options: ServiceOptions, host: HostContext):
   }
 
   async function peaks(params: ApiParsedParams<'recordings.peaks'>): Promise<ApiResult<'recordings.peaks'>> {
+    viewRequested = true;
     const recording = store.getRecording(params.recordingId);
     const { start, end, duration } = timeRange(recording, params.start, params.end);
     const count = Math.ceil((end - start) * params.peaksPerSecond);
@@ -375,6 +394,7 @@ export async function createService(options: ServiceOptions, host: HostContext):
   }
 
   async function spectrogram(params: ApiParsedParams<'recordings.spectrogram'>): Promise<ApiResult<'recordings.spectrogram'>> {
+    viewRequested = true;
     const recording = store.getRecording(params.recordingId);
     const duration = recording.durationSeconds ?? 0;
     if (!(params.start < params.end)) throw new ApiError('invalid-params', 'recordings.spectrogram: start must be before end');
@@ -701,6 +721,8 @@ export async function createService(options: ServiceOptions, host: HostContext):
       await hasher.stop();
       for (const timer of basePeaksTimers) clearTimeout(timer);
       basePeaksTimers.clear();
+      if (warmUpTimer) clearTimeout(warmUpTimer);
+      await warmingUp;
       jobs.cancelAll();
       await Promise.allSettled([...running]);
       listeners.clear();

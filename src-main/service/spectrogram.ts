@@ -35,7 +35,7 @@ const DYNAMIC_RANGE_DB = 80;
  * seek each) instead of decoding the whole span; such a tile has at most SPARSE_MAX_COLUMNS columns.
  */
 const SPARSE_SPACING_WINDOWS = 8;
-const SPARSE_MAX_COLUMNS = 384;
+export const SPARSE_MAX_COLUMNS = 384;
 
 /** Sparse weights: output bin b sums power[start[b] + i] * weights[b][i]. */
 interface Bank {

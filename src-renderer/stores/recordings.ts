@@ -52,7 +52,11 @@ export const useRecordingsStore = defineStore('recordings', () => {
   const current = computed(() => list.value.find((r) => r.id === currentId.value) ?? null);
   const currentIndex = computed(() => list.value.findIndex((r) => r.id === currentId.value));
 
-  async function load(): Promise<void> {
+  /**
+   * Lists the project's files. `onListed` runs as soon as the list is in, before the page draws it
+   * (drawing a long list is a long task; requests made first are served meanwhile).
+   */
+  async function load(onListed?: (list: Recording[]) => void): Promise<void> {
     if (!project.project) return;
     loading.value = true;
     try {
@@ -65,6 +69,7 @@ export const useRecordingsStore = defineStore('recordings', () => {
           ...(f.minConfidence > 0 ? { minConfidence: f.minConfidence } : {}),
         }),
       );
+      onListed?.(list.value);
     } finally {
       loading.value = false;
     }
