@@ -1,13 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { cpus, loadavg } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { BenchRow, BenchSection } from './lib';
-import { PLANTED } from '../test/e2e/helpers/audio';
+import { PLANTED, writeAudioFolder } from '../test/e2e/helpers/audio';
 import { CHROMIUM_MISSING, chromiumAvailable, launchChromium } from '../test/e2e/helpers/browser';
 import { longestTask, timeUntilDrawn, watchLongTasks, writeLongFlac } from '../test/e2e/helpers/long-file';
 import { ensureRendererBuilt } from '../test/e2e/helpers/renderer-build';
-import { openFolderInPage, startStudio } from '../test/e2e/helpers/studio';
+import { startServeProcess } from '../test/e2e/helpers/serve-process';
+import { openFolderInPage } from '../test/e2e/helpers/studio';
 
 const SECONDS = 3600;
 const STEPS = 3;
@@ -41,13 +43,18 @@ export const studioSection: BenchSection = {
     if (!chromiumAvailable) return { skipped: CHROMIUM_MISSING };
     if (spawnSync('which', ['sox'], { stdio: 'ignore' }).status !== 0) return { skipped: 'sox not installed (it writes the 1-hour FLAC)' };
     ensureRendererBuilt();
-    const studio = await startStudio();
-    writeLongFlac(path.join(studio.audioDir, 'a-long.flac'), SECONDS);
+    const tmp = mkdtempSync(path.join(tmpdir(), 'earmark-bench-studio-'));
+    const audioDir = path.join(tmp, 'recordings');
+    writeAudioFolder(audioDir, PLANTED);
+    writeLongFlac(path.join(audioDir, 'a-long.flac'), SECONDS);
+    // `earmark serve` in its own process, as users run it: in this process, its event loop would also
+    // carry the browser driver's traffic.
+    const serve = await startServeProcess(['--db', path.join(tmp, 'studio.db')]);
     const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
       await watchLongTasks(page);
-      await page.goto(studio.server.studioUrl);
+      await page.goto(serve.url);
       // The user opens the folder once the studio is up: its start-up is measured by the long tasks, not here.
       await page.waitForSelector('[data-testid="waveform-view"]');
       await page.waitForLoadState('networkidle');
@@ -56,7 +63,7 @@ export const studioSection: BenchSection = {
       // before; and from the dialog's Open click, when the user has asked for the folder.
       const buttonAt = Date.now();
       let opened = buttonAt;
-      await openFolderInPage(page, studio.audioDir, PLANTED.length + 1, () => (opened = Date.now()));
+      await openFolderInPage(page, audioDir, PLANTED.length + 1, () => (opened = Date.now()));
       const dialog = opened - buttonAt;
       const listed = Date.now() - opened;
       const waveReady = page.waitForSelector('[data-testid="waveform"][data-ready="true"]', { timeout: FIRST_DRAW_TIMEOUT_MS }).then(() => Date.now() - opened);
@@ -84,7 +91,8 @@ export const studioSection: BenchSection = {
       ];
     } finally {
       await browser.close();
-      await studio.dispose();
+      await serve.stop();
+      rmSync(tmp, { recursive: true, force: true });
     }
   },
 };

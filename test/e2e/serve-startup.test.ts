@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, CHROMIUM_MISSING, launchChromium } from './helpers/browser';
 import { PLANTED, writeAudioFolder } from './helpers/audio';
 import { ensureRendererBuilt, ROOT } from './helpers/renderer-build';
+import { startServeProcess, type ServeProcess } from './helpers/serve-process';
 import { openFolderInPage } from './helpers/studio';
 
 if (!chromiumAvailable) console.warn(CHROMIUM_MISSING);
@@ -22,35 +22,11 @@ function freePort(): Promise<number> {
   });
 }
 
-/** `earmark serve ARGS` as a user runs it; resolves with the printed studio address. */
-function serve(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'earmark.mjs'), 'serve', '--no-build', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const url = /Earmark studio: (\S+)/.exec(out)?.[1];
-      if (url) resolve({ child, url });
-    });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => reject(new Error(`earmark serve exited with ${code}:\n${err}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    child.on('exit', (code) => resolve(code));
-    child.kill('SIGINT');
-  });
-}
-
 describe.skipIf(!chromiumAvailable)('earmark serve start-up (Chromium against the CLI)', () => {
   let tmp: string;
   let browser: Browser;
   let page: Page;
-  let running: ChildProcess | null = null;
+  let running: ServeProcess | null = null;
 
   beforeAll(async () => {
     ensureRendererBuilt();
@@ -62,7 +38,7 @@ describe.skipIf(!chromiumAvailable)('earmark serve start-up (Chromium against th
   });
 
   afterAll(async () => {
-    if (running) await stop(running);
+    if (running) await running.stop();
     await browser?.close();
     rmSync(tmp, { recursive: true, force: true });
   });
@@ -70,8 +46,8 @@ describe.skipIf(!chromiumAvailable)('earmark serve start-up (Chromium against th
   it('opens --open-folder in the page, keeps the address with --port, and reopens the last project', async () => {
     const port = await freePort();
     const args = ['--port', String(port), '--db', path.join(tmp, 'studio.db')];
-    const first = await serve([...args, '--open-folder', path.join(tmp, 'first')]);
-    running = first.child;
+    const first = await startServeProcess([...args, '--open-folder', path.join(tmp, 'first')]);
+    running = first;
     expect(first.url.startsWith(`http://127.0.0.1:${port}/?token=`)).toBe(true);
     await page.goto(first.url);
     await expect.poll(() => page.locator('[data-testid="project-name"]').textContent()).toBe('first');
@@ -86,11 +62,11 @@ describe.skipIf(!chromiumAvailable)('earmark serve start-up (Chromium against th
     // The user opens another folder in the page, then restarts the studio without --open-folder.
     await openFolderInPage(page, path.join(tmp, 'second'), PLANTED.length);
     await expect.poll(() => page.locator('[data-testid="project-name"]').textContent()).toBe('second');
-    expect(await stop(first.child)).toBe(0);
+    expect(await first.stop()).toBe(0);
     running = null;
 
-    const second = await serve(args);
-    running = second.child;
+    const second = await startServeProcess(args);
+    running = second;
     expect(second.url).toBe(first.url);
     await page.reload();
     await expect.poll(() => page.locator('[data-testid="project-name"]').textContent()).toBe('second');
