@@ -46,6 +46,13 @@ describe('warmUpFirstLook', () => {
     await expect(warmUpFirstLook(path.join(EXAMPLES, 'test_babycry_0000.flac'))).resolves.toBeUndefined();
     await expect(warmUpFirstLook(brokenFlac())).rejects.toBeInstanceOf(AudioDecodeError);
   });
+
+  it('stops between excerpts when its signal aborts', async () => {
+    const stop = new AbortController();
+    const running = warmUpFirstLook(path.join(EXAMPLES, 'test_babycry_0000.flac'), stop.signal);
+    stop.abort(new Error('a view was asked for'));
+    await expect(running).rejects.toThrow('a view was asked for');
+  });
 });
 
 describe('the service warm-up', () => {

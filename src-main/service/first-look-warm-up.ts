@@ -25,13 +25,14 @@ export function bundledWarmUpFile(resourcesDir: string | null): string | null {
  * A first look at `file` (overview peaks from probes, and a spectrogram read as excerpts), results
  * discarded. Run once before the user opens a folder, it pays the code's first-use costs (compiling
  * and optimising the decoding and spectrogram paths, about 40 % of a cold first look) that would
- * otherwise fall on the first recording drawn.
+ * otherwise fall on the first recording drawn. `signal` stops it between excerpts (it rejects with
+ * the signal's reason), so that it never competes with a real first look.
  */
-export async function warmUpFirstLook(file: string): Promise<void> {
+export async function warmUpFirstLook(file: string, signal?: AbortSignal): Promise<void> {
   const { duration } = await openAudioSource(file);
   if (!(duration > 0)) return;
   await Promise.all([
-    sampledPeaks(file, FIRST_LOOK_PROBES.count / duration, 0, duration, FIRST_LOOK_PROBES.seconds, FIRST_LOOK_PROBES.count),
-    computeSpectrogram(file, { start: 0, end: duration, scale: 'mel', columns: SPARSE_MAX_COLUMNS, bins: 128 }, 'excerpts'),
+    sampledPeaks(file, FIRST_LOOK_PROBES.count / duration, 0, duration, FIRST_LOOK_PROBES.seconds, FIRST_LOOK_PROBES.count, signal),
+    computeSpectrogram(file, { start: 0, end: duration, scale: 'mel', columns: SPARSE_MAX_COLUMNS, bins: 128 }, 'excerpts', signal),
   ]);
 }

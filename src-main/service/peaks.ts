@@ -10,7 +10,7 @@ export const FIRST_LOOK_PROBES = { count: 120, seconds: 0.05 } as const;
  * spread points (a seek each), each standing for the bins around it. Events between probes can be
  * missed, so callers mark the result approximate.
  */
-export async function sampledPeaks(file: string, peaksPerSecond: number, start: number, end: number, probeSeconds: number, maxProbes: number): Promise<PeakArrays> {
+export async function sampledPeaks(file: string, peaksPerSecond: number, start: number, end: number, probeSeconds: number, maxProbes: number, signal?: AbortSignal): Promise<PeakArrays> {
   const { source, rate, count, min, max } = await openPeakSpan(file, peaksPerSecond, start, end);
   const probe = Math.max(1, Math.round(probeSeconds * rate));
   const probes = Math.min(count, maxProbes);
@@ -18,6 +18,7 @@ export async function sampledPeaks(file: string, peaksPerSecond: number, start: 
   const starts = Array.from({ length: probes }, (_, k) => Math.floor((start + (k * binsPerProbe) / peaksPerSecond) * rate));
   let k = 0;
   for await (const excerpt of source.excerpts(starts, probe)) {
+    signal?.throwIfAborted();
     let lo = Infinity;
     let hi = -Infinity;
     for (let i = 0; i < excerpt.length; i++) {

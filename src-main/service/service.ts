@@ -335,16 +335,20 @@ export async function createService(options: ServiceOptions, host: HostContext):
   const basePeaksRunning = new Map<string, Promise<PeakArrays>>();
   const basePeaksTimers = new Set<ReturnType<typeof setTimeout>>();
 
-  /** Set by the first peaks or spectrogram request: a warm-up not started by then is not needed. */
-  let viewRequested = false;
+  /** Aborted by the first peaks or spectrogram request: the warm-up then stops, or never starts. */
+  const warmUpStop = new AbortController();
   let warmingUp: Promise<void> | null = null;
   const warmUpFile = options.warmUpFile !== undefined ? options.warmUpFile : bundledWarmUpFile(resourcesDir);
   const warmUpTimer = warmUpFile
     ? setTimeout(() => {
-        if (!viewRequested) warmingUp = warmUpFirstLook(warmUpFile).catch((error: unknown) => console.warn(`earmark: first-look warm-up on ${warmUpFile}: ${(error as Error)?.message ?? String(error)}`));
+        if (warmUpStop.signal.aborted) return;
+        warmingUp = warmUpFirstLook(warmUpFile, warmUpStop.signal).catch((error: unknown) => {
+          if (!warmUpStop.signal.aborted) console.warn(`earmark: first-look warm-up on ${warmUpFile}: ${(error as Error)?.message ?? String(error)}`);
+        });
       }, WARM_UP_DELAY_MS)
     : null;
   warmUpTimer?.unref();
+
   /** The file's base peaks (one streaming pass, shared by concurrent callers), then from the cache. */
   function basePeaks(recording: RecordingRow): Promise<PeakArrays> {
     const key = cacheIdentity(recording);
@@ -384,7 +388,7 @@ export async function createService(options: ServiceOptions, host: HostContext):
   }
 
   async function peaks(params: ApiParsedParams<'recordings.peaks'>): Promise<ApiResult<'recordings.peaks'>> {
-    viewRequested = true;
+    warmUpStop.abort();
     const recording = store.getRecording(params.recordingId);
     const { start, end, duration } = timeRange(recording, params.start, params.end);
     const count = Math.ceil((end - start) * params.peaksPerSecond);
@@ -394,7 +398,7 @@ export async function createService(options: ServiceOptions, host: HostContext):
   }
 
   async function spectrogram(params: ApiParsedParams<'recordings.spectrogram'>): Promise<ApiResult<'recordings.spectrogram'>> {
-    viewRequested = true;
+    warmUpStop.abort();
     const recording = store.getRecording(params.recordingId);
     const duration = recording.durationSeconds ?? 0;
     if (!(params.start < params.end)) throw new ApiError('invalid-params', 'recordings.spectrogram: start must be before end');
@@ -722,6 +726,7 @@ export async function createService(options: ServiceOptions, host: HostContext):
       for (const timer of basePeaksTimers) clearTimeout(timer);
       basePeaksTimers.clear();
       if (warmUpTimer) clearTimeout(warmUpTimer);
+      warmUpStop.abort();
       await warmingUp;
       jobs.cancelAll();
       await Promise.allSettled([...running]);

@@ -107,7 +107,7 @@ export type SpectrogramReading = 'auto' | 'stream' | 'excerpts';
  * Magnitude spectrogram of [start, end): `columns` Hann-windowed frames centred evenly across the
  * range, streamed from disk from the range's start (memory bounded by one FFT window plus one decode chunk).
  */
-export async function computeSpectrogram(file: string, request: SpectrogramRequest, reading: SpectrogramReading = 'auto'): Promise<SpectrogramTile> {
+export async function computeSpectrogram(file: string, request: SpectrogramRequest, reading: SpectrogramReading = 'auto', signal?: AbortSignal): Promise<SpectrogramTile> {
   const source = await openAudioSource(file);
   const rate = source.sampleRate;
   const { bins } = request;
@@ -162,6 +162,7 @@ export async function computeSpectrogram(file: string, request: SpectrogramReque
   if (sparse) {
     const starts = Array.from({ length: columns }, (_, c) => Math.max(0, frameStart(c)));
     for await (const excerpt of source.excerpts(starts, fftSize)) {
+      signal?.throwIfAborted();
       // A window reaching before the file's start sees zeros there.
       bufferStart = frameStart(column);
       const lead = Math.max(0, -bufferStart);
@@ -174,6 +175,7 @@ export async function computeSpectrogram(file: string, request: SpectrogramReque
   }
   const lastNeeded = frameStart(columns - 1) + fftSize;
   for await (const chunk of (sparse ? [] : source.chunks(firstSample))) {
+    signal?.throwIfAborted();
     const chunkStart = position;
     position += chunk.length;
     if (position <= frameStart(column) && column < columns) continue;
