@@ -24,7 +24,7 @@ export function bundledWarmUpFile(resourcesDir: string | null): string | null {
 /**
  * A first look at `file` (overview peaks from probes, and a spectrogram read as excerpts), results
  * discarded. Run once before the user opens a folder, it pays the code's first-use costs (compiling
- * and optimising the decoding and spectrogram paths, about 40 % of a cold first look) that would
+ * and optimising the decoding and spectrogram paths, about a third of a cold first look) that would
  * otherwise fall on the first recording drawn. `signal` stops it between excerpts (it rejects with
  * the signal's reason), so that it never competes with a real first look.
  */
