@@ -6,19 +6,29 @@ export function writeLongFlac(file: string, seconds: number, sampleRate = 44_100
   execFileSync('sox', ['-n', '-r', String(sampleRate), '-c', '1', '-b', '16', file, 'synth', String(seconds), 'pinknoise', 'vol', '0.05'], { stdio: 'ignore' });
 }
 
-/** Records the page's long tasks (over 50 ms) from its first script on; read them with longestTask(). */
+/** A long task of the page's main thread: when it started (page clock, ms) and how long it ran. */
+export interface LongTask {
+  start: number;
+  duration: number;
+}
+
+/** Records the page's long tasks (over 50 ms) from its first script on; read them with longestTask() or longTasks(). */
 export async function watchLongTasks(page: Page): Promise<void> {
   await page.addInitScript(() => {
-    const tasks: number[] = [];
-    (window as unknown as { __longTasks: number[] }).__longTasks = tasks;
+    const tasks: { start: number; duration: number }[] = [];
+    (window as unknown as { __longTasks: typeof tasks }).__longTasks = tasks;
     new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) tasks.push(entry.duration);
+      for (const entry of list.getEntries()) tasks.push({ start: entry.startTime, duration: entry.duration });
     }).observe({ type: 'longtask', buffered: true });
   });
 }
 
-export function longestTask(page: Page): Promise<number> {
-  return page.evaluate(() => Math.max(0, ...(window as unknown as { __longTasks: number[] }).__longTasks));
+export function longTasks(page: Page): Promise<LongTask[]> {
+  return page.evaluate(() => [...(window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks]);
+}
+
+export async function longestTask(page: Page): Promise<number> {
+  return Math.max(0, ...(await longTasks(page)).map((task) => task.duration));
 }
 
 /** Seconds shown at the edges of the waveform, and the span of the spectrogram tile painted last. */
