@@ -338,15 +338,17 @@ export async function createService(options: ServiceOptions, host: HostContext):
   /** Aborted by the first peaks or spectrogram request: the warm-up then stops, or never starts. */
   const warmUpStop = new AbortController();
   let warmingUp: Promise<void> | null = null;
-  const warmUpFile = options.warmUpFile !== undefined ? options.warmUpFile : bundledWarmUpFile(resourcesDir);
-  const warmUpTimer = warmUpFile
-    ? setTimeout(() => {
-        if (warmUpStop.signal.aborted) return;
-        warmingUp = warmUpFirstLook(warmUpFile, warmUpStop.signal).catch((error: unknown) => {
-          if (!warmUpStop.signal.aborted) console.warn(`earmark: first-look warm-up on ${warmUpFile}: ${(error as Error)?.message ?? String(error)}`);
-        });
-      }, WARM_UP_DELAY_MS)
-    : null;
+  const warmUpTimer =
+    options.warmUpFile === null
+      ? null
+      : setTimeout(() => {
+          // The examples folder is listed here, not at start: start-up does no file I/O for this.
+          const warmUpFile = options.warmUpFile ?? bundledWarmUpFile(resourcesDir);
+          if (!warmUpFile || warmUpStop.signal.aborted) return;
+          warmingUp = warmUpFirstLook(warmUpFile, warmUpStop.signal).catch((error: unknown) => {
+            if (!warmUpStop.signal.aborted) console.warn(`earmark: first-look warm-up on ${warmUpFile}: ${(error as Error)?.message ?? String(error)}`);
+          });
+        }, WARM_UP_DELAY_MS);
   warmUpTimer?.unref();
 
   /** The file's base peaks (one streaming pass, shared by concurrent callers), then from the cache. */
