@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { formatDuration, formatTime, parseTime } from '../src-renderer/lib/time';
 import { boundsError, mergeError, nextEvent, previousEvent, snapBounds, splitError } from '../src-renderer/lib/events';
 import { resolveKey, isTypingTarget } from '../src-renderer/lib/keymap';
@@ -7,6 +7,7 @@ import { labelColor, regionFill, withAlpha } from '../src-renderer/lib/palette';
 import { validateTimeEdit } from '../src-renderer/lib/tableEdit';
 import { regionLook } from '../src-renderer/lib/regionStyle';
 import { decimatePeaks, normalizingGain } from '../src-renderer/lib/peaksDraw';
+import { afterNextFrame } from '../src-renderer/lib/frames';
 
 describe('time formatting and parsing', () => {
   it('formats seconds with minutes and optional hours', () => {
@@ -190,5 +191,74 @@ describe('overview peaks', () => {
   it('normalises to the largest absolute peak, and leaves silence at gain 1', () => {
     expect(normalizingGain({ start: 0, peaksPerSecond: 1, max: [0.1, 0.25], min: [-0.5, 0] })).toBe(2);
     expect(normalizingGain({ start: 0, peaksPerSecond: 1, max: [0, 0], min: [0, 0] })).toBe(1);
+  });
+});
+
+describe('afterNextFrame', () => {
+  // A page's frame clock, stepped by hand: requestAnimationFrame callbacks run when frame() is called.
+  function withFrames(): { frame: () => void; restore: () => void } {
+    let callbacks = new Map<number, FrameRequestCallback>();
+    let next = 1;
+    const g = globalThis as unknown as Record<string, unknown>;
+    const saved = { raf: g.requestAnimationFrame, caf: g.cancelAnimationFrame };
+    g.requestAnimationFrame = (cb: FrameRequestCallback) => (callbacks.set(next, cb), next++);
+    g.cancelAnimationFrame = (id: number) => callbacks.delete(id);
+    return {
+      frame: () => {
+        const due = callbacks;
+        callbacks = new Map();
+        for (const cb of due.values()) cb(0);
+      },
+      restore: () => {
+        g.requestAnimationFrame = saved.raf;
+        g.cancelAnimationFrame = saved.caf;
+      },
+    };
+  }
+
+  it('runs the work in a task of its own after the next frame, once', async () => {
+    vi.useFakeTimers();
+    const clock = withFrames();
+    try {
+      const work = vi.fn();
+      afterNextFrame(work);
+      vi.advanceTimersByTime(0);
+      expect(work).not.toHaveBeenCalled(); // no frame yet
+      clock.frame();
+      expect(work).not.toHaveBeenCalled(); // not inside the frame's callbacks
+      vi.advanceTimersByTime(0);
+      expect(work).toHaveBeenCalledTimes(1);
+      vi.advanceTimersByTime(1000);
+      expect(work).toHaveBeenCalledTimes(1);
+    } finally {
+      clock.restore();
+      vi.useRealTimers();
+    }
+  });
+
+  it('runs it anyway when no frame comes (a hidden page), and not after cancel', () => {
+    vi.useFakeTimers();
+    const clock = withFrames();
+    try {
+      const late = vi.fn();
+      afterNextFrame(late);
+      vi.advanceTimersByTime(199);
+      expect(late).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(1);
+      expect(late).toHaveBeenCalledTimes(1);
+      clock.frame();
+      vi.advanceTimersByTime(1000);
+      expect(late).toHaveBeenCalledTimes(1);
+
+      const cancelled = vi.fn();
+      const cancel = afterNextFrame(cancelled);
+      clock.frame();
+      cancel();
+      vi.advanceTimersByTime(1000);
+      expect(cancelled).not.toHaveBeenCalled();
+    } finally {
+      clock.restore();
+      vi.useRealTimers();
+    }
   });
 });

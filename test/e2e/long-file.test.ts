@@ -28,6 +28,14 @@ describe.skipIf(!chromiumAvailable || !hasTool('sox'))('a 20-minute FLAC opened 
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await watchLongTasks(page);
+    // Every switch of the detail layer, from the page's first script on.
+    await page.addInitScript(() => {
+      const switches: string[] = [];
+      (window as unknown as { __detailSwitches: string[] }).__detailSwitches = switches;
+      new MutationObserver((records) => {
+        for (const r of records) switches.push((r.target as HTMLElement).getAttribute('data-active') ?? '');
+      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-active'] });
+    });
     await page.goto(studio.server.studioUrl);
   });
 
@@ -44,6 +52,10 @@ describe.skipIf(!chromiumAvailable || !hasTool('sox'))('a 20-minute FLAC opened 
     console.info(`long file: first draw ${firstDraw} ms`);
     expect(firstDraw, 'whole file drawn').not.toBeNull();
     expect(await page.locator('[data-testid="time"]').innerText()).toContain('20:00');
+    // Fitted to the view, the player's own waveform is fine enough: the detail layer (and the player's
+    // re-render to hide its waveform) must not switch on for a window measured before the file loaded.
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => (window as unknown as { __detailSwitches: string[] }).__detailSwitches)).not.toContain('true');
 
     const wave = (await page.locator('[data-testid="waveform"]').boundingBox())!;
     await page.mouse.move(wave.x + wave.width * 0.7, wave.y + wave.height / 2);
