@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { formatDuration, formatTime, parseTime } from '../src-renderer/lib/time';
 import { boundsError, mergeError, nextEvent, previousEvent, snapBounds, splitError } from '../src-renderer/lib/events';
 import { resolveKey, isTypingTarget } from '../src-renderer/lib/keymap';
@@ -216,49 +216,45 @@ describe('afterNextFrame', () => {
     };
   }
 
-  it('runs the work in a task of its own after the next frame, once', async () => {
+  let clock: ReturnType<typeof withFrames>;
+  beforeEach(() => {
     vi.useFakeTimers();
-    const clock = withFrames();
-    try {
-      const work = vi.fn();
-      afterNextFrame(work);
-      vi.advanceTimersByTime(0);
-      expect(work).not.toHaveBeenCalled(); // no frame yet
-      clock.frame();
-      expect(work).not.toHaveBeenCalled(); // not inside the frame's callbacks
-      vi.advanceTimersByTime(0);
-      expect(work).toHaveBeenCalledTimes(1);
-      vi.advanceTimersByTime(1000);
-      expect(work).toHaveBeenCalledTimes(1);
-    } finally {
-      clock.restore();
-      vi.useRealTimers();
-    }
+    clock = withFrames();
+  });
+  afterEach(() => {
+    clock.restore();
+    vi.useRealTimers();
+  });
+
+  it('runs the work in a task of its own after the next frame, once', () => {
+    const work = vi.fn();
+    afterNextFrame(work);
+    vi.advanceTimersByTime(0);
+    expect(work).not.toHaveBeenCalled(); // no frame yet
+    clock.frame();
+    expect(work).not.toHaveBeenCalled(); // not inside the frame's callbacks
+    vi.advanceTimersByTime(0);
+    expect(work).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(1000);
+    expect(work).toHaveBeenCalledTimes(1);
   });
 
   it('runs it anyway when no frame comes (a hidden page), and not after cancel', () => {
-    vi.useFakeTimers();
-    const clock = withFrames();
-    try {
-      const late = vi.fn();
-      afterNextFrame(late);
-      vi.advanceTimersByTime(199);
-      expect(late).not.toHaveBeenCalled();
-      vi.advanceTimersByTime(1);
-      expect(late).toHaveBeenCalledTimes(1);
-      clock.frame();
-      vi.advanceTimersByTime(1000);
-      expect(late).toHaveBeenCalledTimes(1);
+    const late = vi.fn();
+    afterNextFrame(late);
+    vi.advanceTimersByTime(199);
+    expect(late).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(late).toHaveBeenCalledTimes(1);
+    clock.frame();
+    vi.advanceTimersByTime(1000);
+    expect(late).toHaveBeenCalledTimes(1);
 
-      const cancelled = vi.fn();
-      const cancel = afterNextFrame(cancelled);
-      clock.frame();
-      cancel();
-      vi.advanceTimersByTime(1000);
-      expect(cancelled).not.toHaveBeenCalled();
-    } finally {
-      clock.restore();
-      vi.useRealTimers();
-    }
+    const cancelled = vi.fn();
+    const cancel = afterNextFrame(cancelled);
+    clock.frame();
+    cancel();
+    vi.advanceTimersByTime(1000);
+    expect(cancelled).not.toHaveBeenCalled();
   });
 });
