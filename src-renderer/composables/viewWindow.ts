@@ -52,6 +52,11 @@ export function useViewWindow(): ShallowRef<ViewWindow | null> {
     frame = requestAnimationFrame(measure);
   }
 
+  function forget(): void {
+    cancelAnimationFrame(frame);
+    win.value = null;
+  }
+
   function detach(): void {
     while (unsubscribers.length) unsubscribers.pop()!();
     observer?.disconnect();
@@ -64,6 +69,10 @@ export function useViewWindow(): ShallowRef<ViewWindow | null> {
       detach();
       if (!ws) return schedule();
       for (const name of ['scroll', 'zoom', 'redraw', 'redrawcomplete', 'resize', 'ready', 'decode'] as const) unsubscribers.push(ws.on(name, schedule));
+      // A load (a file, or the empty player) makes the last window another file's: none until the next
+      // measure, so that nothing reads the old duration as this file's (the empty player's 0.001 s would
+      // read as zoomed in by far).
+      unsubscribers.push(ws.on('load', forget));
       observer = new ResizeObserver(schedule);
       observer.observe(ws.getWrapper());
       if (ws.getWrapper().parentElement) observer.observe(ws.getWrapper().parentElement!);
