@@ -6,7 +6,7 @@ import { encodeWav } from '../../src-main/engine/audio/wav';
 import { DEFAULT_FEATURE_CONFIG, type FeatureConfig } from '../../src-main/engine/features/config';
 import { computeLogMel } from '../../src-main/engine/features/logmel';
 import { createRng } from '../../src-main/engine/random';
-import { batchFromMixedCrops, onsetLossWeights } from '../../src-main/engine/train/corpus-batch';
+import { batchFromMixedCrops, onsetLossWeights, weighPositiveSteps } from '../../src-main/engine/train/corpus-batch';
 import * as tf from '@tensorflow/tfjs';
 import { bceWithLogits } from '../../src-main/engine/train/gradients';
 import { CorpusMixer, DEFAULT_CORPUS_MIXING } from '../../src-main/engine/train/corpus-mixer';
@@ -168,7 +168,23 @@ describe('CorpusMixer', () => {
     expect(Array.from({ length: 8 }, (_, s) => weights[s * 2 + 1])).toEqual([1, 1, 1, 1, 1, 1, 4, 4]);
     const norm = { mean: [0, 0, 0], std: [1, 1, 1] };
     expect(batchFromMixedCrops([{ features: new Float32Array(32 * 3), targets }], 32, 4, 2, norm).lossWeights).toBeUndefined();
-    expect(Array.from(batchFromMixedCrops([{ features: new Float32Array(32 * 3), targets }], 32, 4, 2, norm, 3).lossWeights!)).toEqual(Array.from(weights));
+    expect(Array.from(batchFromMixedCrops([{ features: new Float32Array(32 * 3), targets }], 32, 4, 2, norm, { onsetWeight: 3 }).lossWeights!)).toEqual(Array.from(weights));
+  });
+
+  it('weighs the steps where a class is active by its positive weight, on top of the onset weight', () => {
+    // Class 1 sounds in frames 6..9: steps 1 (frames 4-7) and 2 (frames 8-11) are active; class 0 never sounds.
+    const targets = new Float32Array(16 * 2);
+    for (let f = 6; f < 10; f++) targets[f * 2 + 1] = 1;
+    const crop = { features: new Float32Array(16 * 3), targets };
+    const norm = { mean: [0, 0, 0], std: [1, 1, 1] };
+    const positive = batchFromMixedCrops([crop], 16, 4, 2, norm, { positiveWeights: [5, 2] }).lossWeights!;
+    expect(Array.from({ length: 4 }, (_, s) => positive[s * 2])).toEqual([1, 1, 1, 1]);
+    expect(Array.from({ length: 4 }, (_, s) => positive[s * 2 + 1])).toEqual([1, 3, 3, 1]);
+    // Onset at frame 6 (step 1): steps 0-3 get 1 + 1; the active steps are then tripled.
+    const both = batchFromMixedCrops([crop], 16, 4, 2, norm, { onsetWeight: 1, positiveWeights: [0, 2] }).lossWeights!;
+    expect(Array.from({ length: 4 }, (_, s) => both[s * 2 + 1])).toEqual([2, 6, 6, 2]);
+    expect(batchFromMixedCrops([crop], 16, 4, 2, norm, { positiveWeights: [0, 0] }).lossWeights).toBeUndefined();
+    expect(() => weighPositiveSteps(new Float32Array(8), new Float32Array(8), 2, [1])).toThrow(/1 positive weights for 2 classes/);
   });
 
   it('takes the weighted mean of the cross-entropy, equal to the plain mean under equal weights', () => {

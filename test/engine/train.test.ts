@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src-main/engine/model/backend';
 import { loadModel } from '../../src-main/engine/model/io';
-import { trainCommand } from '../../src-main/cli/commands/train';
+import { positiveWeights, trainCommand } from '../../src-main/cli/commands/train';
 import { checkpointDir, loadCheckpoint } from '../../src-main/engine/train/checkpoint';
 import { activeSpan, augmentCrop, buildBatch, sampleEpochCrops, type Augmentation } from '../../src-main/engine/train/crops';
 import { isImprovement, trainCrnn, type TrainOptions } from '../../src-main/engine/train/trainer';
@@ -197,6 +197,33 @@ describe('trainCrnn', () => {
     expect(Math.max(...resumedAverage.map((v, i) => Math.abs(v - straightAverage[i])))).toBeLessThan(1e-5);
   });
 
+  it('starts a new run from a trained model\'s network: its size, weights and input statistics', async () => {
+    const source = join(dir, 'init-source');
+    await trainCrnn(options(source, { epochs: 1 }));
+    const sourceModel = await loadModel(source);
+    // Other material and another requested size: the source network decides both. A learning rate of 0
+    // leaves the trained weights as they are (only BatchNorm's running statistics move).
+    const otherTrain = syntheticSplit('train', 36, classes, 9);
+    const wider = { ...TINY_ARCHITECTURE, gruUnits: 12 };
+    const lines: string[] = [];
+    const out = join(dir, 'init-run');
+    const run = await trainCrnn(options(out, { epochs: 1, learningRate: 0, architecture: wider, data: { ...data, train: otherTrain }, initFrom: { dir: source, member: 1 }, onLog: (l) => lines.push(l) }));
+    expect(lines).toContain(`starting from network 1 of ${source}`);
+    expect(run.resumedFromEpoch).toBe(0);
+    expect(run.manifest.architecture).toEqual(TINY_ARCHITECTURE);
+    expect(Array.from(run.manifest.normalization.mean)).toEqual(Array.from(sourceModel.manifest.normalization.mean));
+    const ckpt = await loadCheckpoint(checkpointDir(out));
+    for (const name of ['conv0/kernel', 'gru_fw/kernel', 'gru_bw/recurrent', 'dense/kernel']) {
+      expect(Array.from(ckpt.weights.get(name)!.dataSync())).toEqual(Array.from(sourceModel.weights.get(name)!.dataSync()));
+    }
+
+    await expect(trainCrnn(options(join(dir, 'init-bad'), { initFrom: { dir: source, member: 2 } }))).rejects.toThrow(`cannot start training from "${source}": it has 1 network, not a network 2`);
+    await expect(trainCrnn(options(join(dir, 'init-bad'), { classes: ['a', 'b'], initFrom: { dir: source, member: 1 } }))).rejects.toThrow('it detects a,b,c, this run trains a,b');
+    await expect(trainCrnn(options(join(dir, 'init-bad'), { features: { ...TINY_FEATURES, melBands: 24 }, initFrom: { dir: source, member: 1 } }))).rejects.toThrow('other features');
+    await expect(trainCrnn(options(join(dir, 'init-bad'), { positiveWeights: { gunshots: 2 } }))).rejects.toThrow('positive weight for gunshots: not among the classes trained (a, b, c)');
+    for (const t of sourceModel.weights.values()) t.dispose();
+  });
+
   it('leaves no tensor behind: validation of every epoch (both weight sets) and the final tuning release theirs', async () => {
     const before = tf.memory().numTensors;
     await trainCrnn(options(join(dir, 'no-leak'), { epochs: 2, weightAverageDecay: 0.9 }));
@@ -234,5 +261,10 @@ describe('earmark train', () => {
     expect(await trainCommand.run(['--data', dir, '--out', join(dir, 'x'), '--backend', 'cpu'], io)).toBe(2); // invalid input: the README's exit-code rule
     expect(lines.join('')).toMatch(/manifest\.json: not found/);
     void readFile;
+  });
+
+  it('reads --positive-weight as weights by class, and refuses a malformed one', () => {
+    expect(positiveWeights(['gunshot=2', ' babycry=0.5'])).toEqual({ gunshot: 2, babycry: 0.5 });
+    for (const bad of ['gunshot', 'gunshot=-1', 'gunshot=x', '=2']) expect(() => positiveWeights([bad])).toThrow(`--positive-weight takes class=W with W >= 0, got "${bad}"`);
   });
 });

@@ -46,6 +46,18 @@ function crnnArchitecture(filters: string[] | undefined, gruUnits: number | unde
   return sizedCrnnConfig(counts, gruUnits ?? DEFAULT_CRNN_CONFIG.gruUnits);
 }
 
+/** `--positive-weight gunshot=2,babycry=0.5` as weights by class name. */
+export function positiveWeights(items: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const item of items) {
+    const match = /^([^=]+)=(.+)$/.exec(item.trim());
+    const weight = match ? Number(match[2]) : NaN;
+    if (!match || !Number.isFinite(weight) || weight < 0) throw new CliUsageError(`--positive-weight takes class=W with W >= 0, got "${item}"`);
+    out[match[1]] = weight;
+  }
+  return out;
+}
+
 /** The equivalent command line, recorded in the model manifest. */
 function commandLine(options: Record<string, unknown>): string {
   const parts = ['earmark train'];
@@ -83,6 +95,9 @@ export const trainCommand = defineCommand(
       'gru-units': { kind: 'integer', valueName: 'N', min: 1, description: 'GRU units per direction of a new model (default 32)' },
       'weight-average': { kind: 'number', valueName: 'DECAY', min: 0, default: 0, description: 'Validate and save an exponential moving average of the weights with this decay per step, e.g. 0.995 (0: off)' },
       'onset-weight': { kind: 'number', valueName: 'W', min: 0, default: 0, description: 'With --corpus: loss weight 1 + W (instead of 1) on the time steps around each event onset, one before to two after (0: off)' },
+      'positive-weight': { kind: 'list', valueName: 'class=W,...', description: 'With --corpus: loss weight 1 + W on the time steps where that class sounds, e.g. gunshot=2 (default 0 for every class)' },
+      'init-from': { kind: 'string', valueName: 'MODEL_DIR', description: 'Start a new run from a trained model\'s network (its size, weights and input statistics) instead of random weights' },
+      'init-member': { kind: 'integer', valueName: 'K', min: 1, default: 1, description: 'With --init-from an ensemble: which of its networks to start from (1: the first)' },
       'background-tc': { kind: 'number', valueName: 'SECONDS', min: 0, default: 4, description: 'Background subtraction time constant in the features (0: off)' },
     },
     examples: ['earmark train --data data/mix-v1 --out models/mine', 'earmark train --data data/mix-v1 --out models/mine --resume'],
@@ -109,6 +124,8 @@ export const trainCommand = defineCommand(
       features: { ...DEFAULT_FEATURE_CONFIG, ...(options['background-tc'] > 0 ? { background: { timeConstantSeconds: options['background-tc'] } } : {}) },
       corpus: options.corpus ? { dir: options.corpus, cropsPerEpoch: options['crops-per-epoch'] } : undefined,
       ambience: options.ambience ? { dir: options.ambience, perHour: options['false-alarms-per-hour'] } : undefined,
+      ...(options['positive-weight'] ? { positiveWeights: positiveWeights(options['positive-weight']) } : {}),
+      ...(options['init-from'] ? { initFrom: { dir: options['init-from'], member: options['init-member'] } } : {}),
       ...(options['onset-weight'] > 0 ? { onsetWeight: options['onset-weight'] } : {}),
       ...(options['weight-average'] > 0 ? { weightAverageDecay: options['weight-average'] } : {}),
       maxSeconds: options['max-minutes'] !== undefined ? options['max-minutes'] * 60 : undefined,

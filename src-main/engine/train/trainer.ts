@@ -6,7 +6,8 @@ import type { BackendName } from '../model/backend';
 import { GradientPool } from './gradient-pool';
 import { DEFAULT_FEATURE_CONFIG, frameDuration, type FeatureConfig } from '../features/config';
 import { initCrnnWeights, isTrainableWeight, SeededRng } from '../model/crnn';
-import { saveModel, type ManifestWithoutWeights } from '../model/io';
+import { loadModel, saveModel, type ManifestWithoutWeights } from '../model/io';
+import { memberWeights, modelMembers } from '../model/ensemble';
 import { timePoolFactor, windowForCrop, type BandNormalization, type CrnnConfig, type PostprocessConfig } from '../model/manifest';
 import { createAdamState, DEFAULT_ADAM, type AdamState } from './adam';
 import { checkpointDir, checkpointExists, loadCheckpoint, saveCheckpoint, type EpochRecord, type LoadedCheckpoint, type TrainingState } from './checkpoint';
@@ -18,7 +19,7 @@ import { predictFiles, scoreProbabilities, tunePostprocess, type Scores } from '
 import { loadMelCorpus, type MelCorpus } from './corpus-sources';
 import { CorpusMixer, DEFAULT_CORPUS_MIXING, type CorpusMixing } from './corpus-mixer';
 import { WeightAverage } from './weight-average';
-import { batchFromMixedCrops, mixedCropStatistics } from './corpus-batch';
+import { batchFromMixedCrops, mixedCropStatistics, type LossWeighting } from './corpus-batch';
 
 export const DEFAULT_CRNN_CONFIG: CrnnConfig = {
   convBlocks: [
@@ -83,6 +84,13 @@ export interface TrainOptions {
   weightAverageDecay?: number;
   /** With `corpus`: extra loss weight on the pooled steps around each event onset (onsetLossWeights); 0 or absent: none. */
   onsetWeight?: number;
+  /** With `corpus`: per class, extra loss weight on the pooled steps where it is active (weighPositiveSteps); absent classes: none. */
+  positiveWeights?: Record<string, number>;
+  /**
+   * Start a new run (not `resume`) from one network of a trained model instead of random weights: its
+   * architecture, weights and band statistics; `member` is 1-based (1: the model's own network).
+   */
+  initFrom?: { dir: string; member: number };
   /** Threads computing each batch's gradients (data-parallel shards); default defaultTrainingThreads(). */
   threads?: number;
   /** Recorded in the manifest. */
@@ -160,6 +168,32 @@ export function restartBest(state: TrainingState): TrainingState {
   return { ...state, bestEpoch: 0, bestErrorRate: Number.POSITIVE_INFINITY, epochsWithoutImprovement: 0 };
 }
 
+/** A model that cannot seed a training run with these classes and features. */
+export class InitialModelError extends Error {
+  constructor(dir: string, reason: string) {
+    super(`cannot start training from "${dir}": ${reason}`);
+    this.name = 'InitialModelError';
+  }
+}
+
+/** One network of a trained model, as the starting point of a new run (TrainOptions.initFrom). */
+async function initialNetwork(from: { dir: string; member: number }, classes: string[], features: FeatureConfig): Promise<{ architecture: CrnnConfig; normalization: BandNormalization; weights: Map<string, tf.Tensor> }> {
+  const model = await loadModel(from.dir);
+  const members = modelMembers(model.manifest);
+  const fail = (reason: string) => {
+    for (const t of model.weights.values()) t.dispose();
+    return new InitialModelError(from.dir, reason);
+  };
+  if (model.manifest.classes.join(',') !== classes.join(',')) throw fail(`it detects ${model.manifest.classes.join(',')}, this run trains ${classes.join(',')}`);
+  if (JSON.stringify(model.manifest.features) !== JSON.stringify(features)) throw fail('it was trained on other features than this run computes (check --background-tc)');
+  if (!Number.isInteger(from.member) || from.member < 1 || from.member > members.length) throw fail(`it has ${members.length} network${members.length === 1 ? '' : 's'}, not a network ${from.member}`);
+  const member = members[from.member - 1];
+  const own = memberWeights(model.weights, member, { melBands: features.melBands, classes: classes.length });
+  const weights = new Map([...own].map(([name, t]) => [name, t.clone()]));
+  for (const t of model.weights.values()) t.dispose();
+  return { architecture: member.architecture, normalization: member.normalization ?? model.manifest.normalization, weights };
+}
+
 /** Trains the CRNN on an `earmark mix` directory; see TrainOptions. Writes OUT (best model) and OUT/checkpoints/last. */
 export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   const log = options.onLog ?? (() => {});
@@ -168,6 +202,8 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   let architecture = options.architecture ?? DEFAULT_CRNN_CONFIG;
   const classes = options.classes ?? (options.data ? [] : await readDataClasses(options.dataDir));
   if (classes.length === 0) throw new Error('no classes to train');
+  const unknownWeighted = Object.keys(options.positiveWeights ?? {}).filter((c) => !classes.includes(c));
+  if (unknownWeighted.length > 0) throw new Error(`positive weight for ${unknownWeighted.join(', ')}: not among the classes trained (${classes.join(', ')})`);
   const corpus = options.corpus;
   const emptyTrain: SplitData = { split: 'train', files: [], reference: { files: [], events: [] } };
   const data = options.data ?? {
@@ -186,7 +222,7 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   let state: TrainingState;
   let resumedFromEpoch = 0;
   let resumedAverage: LoadedCheckpoint['average'];
-  let resumedNormalization: BandNormalization | undefined;
+  let keptNormalization: BandNormalization | undefined;
   if (options.resume && (await checkpointExists(ckptDir))) {
     const ckpt = await loadCheckpoint(ckptDir);
     architecture = ckpt.manifest.architecture;
@@ -200,7 +236,7 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
     resumedAverage = ckpt.average;
     // The weights learned on the checkpoint's input statistics: recomputing them (from --seed, or after a change
     // to the mixing) would shift every input band under them.
-    resumedNormalization = ckpt.manifest.normalization;
+    keptNormalization = ckpt.manifest.normalization;
     resumedFromEpoch = state.epoch;
     log(`resuming after epoch ${state.epoch} (best ER ${state.bestErrorRate.toFixed(3)} at epoch ${state.bestEpoch})`);
     const checkpointData = ckpt.manifest.training?.data;
@@ -210,14 +246,22 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
       log(`validation data changed (${checkpointData} -> ${options.dataDir}): the best epoch restarts`);
     }
   } else {
-    variables = toVariables(initCrnnWeights(architecture, { melBands: features.melBands, classes: classes.length }, options.seed));
+    if (options.initFrom) {
+      const start = await initialNetwork(options.initFrom, classes, features);
+      architecture = start.architecture;
+      keptNormalization = start.normalization;
+      variables = toVariables(start.weights);
+      log(`starting from network ${options.initFrom.member} of ${options.initFrom.dir}`);
+    } else {
+      variables = toVariables(initCrnnWeights(architecture, { melBands: features.melBands, classes: classes.length }, options.seed));
+    }
     adam = createAdamState(variables);
     state = { epoch: 0, rngState: new SeededRng(options.seed ^ 0x9e3779b9).state, adamStep: 0, bestEpoch: 0, bestErrorRate: Number.POSITIVE_INFINITY, epochsWithoutImprovement: 0, history: [], elapsedSeconds: 0 };
   }
   const factor = timePoolFactor(architecture);
   const cropFrames = Math.max(factor, Math.round(options.cropSeconds / frameSeconds / factor) * factor);
   // Band statistics of the training input: of the fixed mixtures, or of mixtures drawn from their own seed.
-  const normalization = resumedNormalization ?? (mixer ? mixedCropStatistics(mixer, cropFrames, 256, new SeededRng(options.seed ^ 0x5bd1e995).next) : bandStatistics(data.train.files, features.melBands));
+  const normalization = keptNormalization ?? (mixer ? mixedCropStatistics(mixer, cropFrames, 256, new SeededRng(options.seed ^ 0x5bd1e995).next) : bandStatistics(data.train.files, features.melBands));
   const inference = windowForCrop(cropFrames * frameSeconds);
   const windows = windowFrames(inference, frameSeconds);
   const rng = new SeededRng(state.rngState);
@@ -248,6 +292,7 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
       ...extra,
     },
   });
+  const weighting: LossWeighting = { onsetWeight: options.onsetWeight, ...(options.positiveWeights ? { positiveWeights: classes.map((c) => options.positiveWeights![c] ?? 0) } : {}) };
   const adamConfig = { ...DEFAULT_ADAM, learningRate: options.learningRate ?? DEFAULT_ADAM.learningRate };
   // A resumed run keeps its average; one that had none starts it from the checkpoint's weights.
   const average = options.weightAverageDecay === undefined ? undefined : new WeightAverage(variables, options.weightAverageDecay, resumedAverage?.updates ?? 0);
@@ -274,7 +319,7 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
         const size = Math.min(options.batchSize, epochCrops - b * options.batchSize);
         const group = mixer ? [] : crops.slice(b * options.batchSize, (b + 1) * options.batchSize);
         const batch = mixer
-          ? batchFromMixedCrops(Array.from({ length: size }, () => mixer.crop(cropFrames, rng.next)), cropFrames, factor, classes.length, normalization, options.onsetWeight)
+          ? batchFromMixedCrops(Array.from({ length: size }, () => mixer.crop(cropFrames, rng.next)), cropFrames, factor, classes.length, normalization, weighting)
           : buildBatch(data.train.files, group, cropFrames, factor, classes.length, normalization, augmentation && { aug: augmentation, rng: rng.next, backgroundFiles });
         const dropoutSeed = Math.floor(rng.next() * 2 ** 32);
         const shape = { frames: cropFrames, bands: features.melBands, steps: cropFrames / factor, classes: classes.length };
@@ -332,7 +377,6 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   }
 
   // Final post-processing, tuned on validation with the best weights (FINAL_SEARCH).
-  const { loadModel } = await import('../model/io');
   const best = await loadModel(options.outDir);
   for (const v of variables.values()) v.dispose();
   average?.dispose();
