@@ -8,7 +8,7 @@ import { createFrameScorer } from '../../src-main/engine/inference';
 import { modelWeightShapes } from '../../src-main/engine/model/ensemble';
 import { loadModel, runCrnnOnFeatures } from '../../src-main/engine/model/io';
 import type { CrnnConfig } from '../../src-main/engine/model/manifest';
-import { buildEnsemble, ensembleMismatch } from '../../src-main/engine/train/ensemble';
+import { buildEnsemble, ensembleMismatch, parseEnsembleSource } from '../../src-main/engine/train/ensemble';
 import { rng, writeFixtureModel } from './onnx-fixtures';
 
 const BANDS = 16;
@@ -63,7 +63,7 @@ beforeAll(async () => {
   mixDir = join(dir, 'mix');
   await writeValidationMix(mixDir);
   ensembleDir = join(dir, 'ab');
-  await buildEnsemble({ modelDirs: [modelA, modelB], outDir: ensembleDir, dataDir: mixDir });
+  await buildEnsemble({ models: [{ dir: modelA }, { dir: modelB }], outDir: ensembleDir, dataDir: mixDir });
 });
 afterAll(async () => {
   delete process.env.EARMARK_CACHE_DIR;
@@ -127,7 +127,31 @@ describe('ensemble models', () => {
     expect(ensembleMismatch([{ dir: 'a', manifest: a }, { dir: 'b', manifest: { ...a, features: { ...a.features, hopLength: a.features.hopLength * 2 } } }])).toMatch(/other features/);
     expect(ensembleMismatch([{ dir: 'a', manifest: a }, { dir: 'b', manifest: { ...a, inference: { windowSeconds: 3, contextSeconds: 1 } } }])).toMatch(/windows/);
     expect(ensembleMismatch([{ dir: 'a', manifest: a }, { dir: 'b', manifest: a }])).toBeUndefined();
-    await expect(buildEnsemble({ modelDirs: [modelA], outDir: join(dir, 'one'), dataDir: mixDir })).rejects.toThrow(/at least two models/);
+    await expect(buildEnsemble({ models: [{ dir: modelA }], outDir: join(dir, 'one'), dataDir: mixDir })).rejects.toThrow(/at least two networks/);
+  });
+
+  it('take chosen networks of an ensemble: the first one taken sets the band statistics, the others keep their own', async () => {
+    const out = join(dir, 'b-then-a');
+    await buildEnsemble({ models: [{ dir: ensembleDir, networks: [2] }, { dir: modelA }], outDir: out, dataDir: mixDir });
+    const [ba, ab] = await Promise.all([loadModel(out), loadModel(ensembleDir)]);
+    try {
+      expect(ba.manifest.architecture).toEqual(ARCH_B);
+      expect(ba.manifest.normalization).toEqual(normalization(2));
+      expect(ba.manifest.ensemble).toEqual([{ architecture: ARCH_A, normalization: normalization(1) }]);
+      expect(ba.manifest.training.members?.map((m) => [m.dir, m.networks])).toEqual([[ensembleDir, [2]], [modelA, undefined]]);
+      expect(Array.from(ba.weights.get('conv0/kernel')!.dataSync())).toEqual(Array.from(ab.weights.get('member1/conv0/kernel')!.dataSync()));
+      expect(Array.from(ba.weights.get('member1/conv0/kernel')!.dataSync())).toEqual(Array.from(ab.weights.get('conv0/kernel')!.dataSync()));
+    } finally {
+      for (const m of [ba, ab]) tf.dispose([...m.weights.values()]);
+    }
+    await expect(buildEnsemble({ models: [{ dir: ensembleDir, networks: [1, 3] }], outDir: join(dir, 'bad'), dataDir: mixDir })).rejects.toThrow(`"${ensembleDir}" has 2 networks, not a network 3`);
+    await expect(buildEnsemble({ models: [{ dir: ensembleDir, networks: [1] }], outDir: join(dir, 'bad'), dataDir: mixDir })).rejects.toThrow(/at least two networks/);
+  });
+
+  it('read DIR#1,3 as some networks of a model, and refuse other text after #', () => {
+    expect(parseEnsembleSource('models/ens#1,3')).toEqual({ dir: 'models/ens', networks: [1, 3] });
+    expect(parseEnsembleSource('models/plain')).toEqual({ dir: 'models/plain' });
+    for (const bad of ['m#', 'm#0', 'm#1,,2', 'm#a']) expect(() => parseEnsembleSource(bad)).toThrow(/after # give network numbers from 1, e\.g\. m#1,3/);
   });
 
   it('refuse to load when members pool time by different factors', async () => {

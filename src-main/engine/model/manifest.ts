@@ -104,7 +104,8 @@ export interface ModelManifest {
     scores?: Record<string, number>;
     parent?: string;
     /** For an ensemble: the trained models it was combined from, in order. */
-    members?: { dir: string; command?: string; bestEpoch?: number; seed?: number }[];
+    /** The trained models an ensemble was built from; `networks`: which of each model's networks it took (1-based; absent: all). */
+    members?: { dir: string; networks?: number[]; command?: string; bestEpoch?: number; seed?: number }[];
   };
 }
 

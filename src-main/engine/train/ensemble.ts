@@ -9,9 +9,28 @@ import { tuneFinalPostprocess } from './final-tuning';
 import { DEFAULT_POSTPROCESS } from './trainer';
 import type { Scores } from './validate';
 
+/** A trained model to take networks from, and which (1-based, in its own order; absent: every one). */
+export interface EnsembleSource {
+  dir: string;
+  networks?: number[];
+}
+
+/** `DIR` or `DIR#1,2,4` (the model's networks 1, 2 and 4), as the ensemble command takes models. */
+export function parseEnsembleSource(arg: string): EnsembleSource {
+  const hash = arg.lastIndexOf('#');
+  if (hash < 0) return { dir: arg };
+  const list = arg.slice(hash + 1);
+  const networks = list.split(',').map(Number);
+  if (!/^\d+(,\d+)*$/.test(list) || networks.some((n) => n < 1)) throw new EnsembleMismatchError(`"${arg}": after # give network numbers from 1, e.g. ${arg.slice(0, hash)}#1,3`);
+  return { dir: arg.slice(0, hash), networks };
+}
+
 export interface EnsembleOptions {
-  /** Trained models (plain or ensembles themselves); the first one's network comes first and its band statistics are the ensemble's. */
-  modelDirs: string[];
+  /**
+   * Trained models (plain or ensembles themselves), each with all or some of its networks; the first
+   * network taken comes first and its band statistics are the ensemble's.
+   */
+  models: EnsembleSource[];
   outDir: string;
   /** `earmark mix` folder whose validation split the post-processing is tuned on. */
   dataDir: string;
@@ -56,24 +75,29 @@ export function ensembleMismatch(models: readonly { dir: string; manifest: Manif
  * and the false-alarm budget with `ambience`). Written atomically to outDir.
  */
 export async function buildEnsemble(options: EnsembleOptions): Promise<EnsembleResult> {
-  if (options.modelDirs.length < 2) throw new EnsembleMismatchError('an ensemble needs at least two models');
-  const loaded: (LoadedModel & { dir: string })[] = [];
+  const loaded: (LoadedModel & EnsembleSource)[] = [];
   try {
-    for (const dir of options.modelDirs) loaded.push({ dir, ...(await loadModel(dir)) });
+    for (const source of options.models) loaded.push({ ...source, ...(await loadModel(source.dir)) });
     const mismatch = ensembleMismatch(loaded);
     if (mismatch) throw new EnsembleMismatchError(mismatch);
-    const base = loaded[0].manifest;
-    const shape = { melBands: base.features.melBands, classes: base.classes.length };
-    const weights = new Map<string, tf.Tensor>();
-    const extra: { architecture: CrnnConfig; normalization?: BandNormalization }[] = [];
+    const shape = { melBands: loaded[0].manifest.features.melBands, classes: loaded[0].manifest.classes.length };
+    const picked: { architecture: CrnnConfig; normalization: BandNormalization; weights: Map<string, tf.Tensor> }[] = [];
     for (const model of loaded) {
-      for (const member of modelMembers(model.manifest)) {
-        const own = member.normalization ?? model.manifest.normalization;
-        const prefix = weights.size === 0 ? '' : memberPrefix(extra.length + 1);
-        for (const [name, t] of memberWeights(model.weights, member, shape)) weights.set(prefix + name, t);
-        if (prefix) extra.push({ architecture: member.architecture, ...(sameNormalization(own, base.normalization) ? {} : { normalization: own }) });
+      const members = modelMembers(model.manifest);
+      for (const k of model.networks ?? members.map((_, i) => i + 1)) {
+        const member = members[k - 1];
+        if (!member) throw new EnsembleMismatchError(`"${model.dir}" has ${members.length} network${members.length === 1 ? '' : 's'}, not a network ${k}`);
+        picked.push({ architecture: member.architecture, normalization: member.normalization ?? model.manifest.normalization, weights: memberWeights(model.weights, member, shape) });
       }
     }
+    if (picked.length < 2) throw new EnsembleMismatchError('an ensemble needs at least two networks');
+    const [first, ...others] = picked;
+    const weights = new Map(first.weights);
+    const extra = others.map((member, i) => {
+      for (const [name, t] of member.weights) weights.set(memberPrefix(i + 1) + name, t);
+      return { architecture: member.architecture, ...(sameNormalization(member.normalization, first.normalization) ? {} : { normalization: member.normalization }) };
+    });
+    const base = { ...loaded[0].manifest, architecture: first.architecture, normalization: first.normalization };
     const frameSeconds = frameDuration(base.features);
     const networks = { architecture: base.architecture, ensemble: extra, normalization: base.normalization };
     const validation = await loadSplit(options.dataDir, 'validation', base.classes, base.features, { extract: options.extract });
@@ -102,7 +126,7 @@ export async function buildEnsemble(options: EnsembleOptions): Promise<EnsembleR
       training: {
         createdAt: new Date().toISOString(),
         data: options.dataDir,
-        members: loaded.map((m) => ({ dir: m.dir, command: m.manifest.training.command, bestEpoch: m.manifest.training.bestEpoch, seed: m.manifest.training.seed })),
+        members: loaded.map((m) => ({ dir: m.dir, ...(m.networks ? { networks: m.networks } : {}), command: m.manifest.training.command, bestEpoch: m.manifest.training.bestEpoch, seed: m.manifest.training.seed })),
         ...(options.ambience ? { ambience: options.ambience.dir, falseAlarmsPerHour: options.ambience.perHour } : {}),
         command: options.commandLine,
         validationFiles: validation.files.length,
