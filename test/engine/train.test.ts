@@ -221,6 +221,7 @@ describe('trainCrnn', () => {
     await expect(trainCrnn(options(join(dir, 'init-bad'), { classes: ['a', 'b'], initFrom: { dir: source, member: 1 } }))).rejects.toThrow('it detects a,b,c, this run trains a,b');
     await expect(trainCrnn(options(join(dir, 'init-bad'), { features: { ...TINY_FEATURES, melBands: 24 }, initFrom: { dir: source, member: 1 } }))).rejects.toThrow('other features');
     await expect(trainCrnn(options(join(dir, 'init-bad'), { positiveWeights: { gunshots: 2 } }))).rejects.toThrow('positive weight for gunshots: not among the classes trained (a, b, c)');
+    await expect(trainCrnn(options(join(dir, 'init-bad'), { positiveWeights: { b: 2 } }))).rejects.toThrow('positive loss weights need fresh mixtures from a corpus (--corpus)');
     for (const t of sourceModel.weights.values()) t.dispose();
   });
 

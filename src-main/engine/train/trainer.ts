@@ -205,6 +205,8 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
   const unknownWeighted = Object.keys(options.positiveWeights ?? {}).filter((c) => !classes.includes(c));
   if (unknownWeighted.length > 0) throw new Error(`positive weight for ${unknownWeighted.join(', ')}: not among the classes trained (${classes.join(', ')})`);
   const corpus = options.corpus;
+  // The fixed mixtures' batches (buildBatch) carry no loss weights: asked for there, they would do nothing.
+  if (!corpus && ((options.onsetWeight ?? 0) > 0 || Object.values(options.positiveWeights ?? {}).some((w) => w > 0))) throw new Error('onset and positive loss weights need fresh mixtures from a corpus (--corpus)');
   const emptyTrain: SplitData = { split: 'train', files: [], reference: { files: [], events: [] } };
   const data = options.data ?? {
     train: corpus ? emptyTrain : await loadSplit(options.dataDir, 'train', classes, features, { extract: options.extract, onFile: (d, n) => d % 100 === 0 && log(`features train ${d}/${n}`) }),
