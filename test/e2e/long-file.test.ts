@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, CHROMIUM_MISSING, launchChromium } from './helpers/browser';
-import { longestTask, timeUntilDrawn, watchLongTasks, writeLongFlac } from './helpers/long-file';
+import { longestTask, timeUntilDrawn, watchDrawing, watchLongTasks, writeLongFlac } from './helpers/long-file';
 import { ensureRendererBuilt } from './helpers/renderer-build';
 import { openFolderInPage, startStudio, type Studio } from './helpers/studio';
 import { hasTool } from '../engine/audio-fixtures';
@@ -28,6 +28,7 @@ describe.skipIf(!chromiumAvailable || !hasTool('sox'))('a 20-minute FLAC opened 
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await watchLongTasks(page);
+    await watchDrawing(page);
     // Every switch of the detail layer, from the page's first script on.
     await page.addInitScript(() => {
       const switches: string[] = [];

@@ -38,44 +38,94 @@ export interface DrawnState {
   spectrogram: { start: number; end: number } | null;
 }
 
-/** Read in the page: what the waveform shows (from the ruler's view) and what the spectrogram painted. */
+/**
+ * Installed in the page by watchDrawing(), as plain JavaScript (no transpiler helpers can leak into it):
+ * - `state()`: what the waveform shows (from the ruler's ticks) and what the spectrogram painted;
+ * - `drawn(duration, slack)`: the waveform is up and the spectrogram painted covers the visible span;
+ * - `lastInputAt`: the page-clock time of the latest trusted click, key press or wheel turn (the event's own
+ *   time stamp: when the input came, even if the page was busy);
+ * - `drawnSinceInput(duration, slack, timeoutMs)`: checks at every frame, and gives the milliseconds from
+ *   `lastInputAt` to the first frame that shows the visible span drawn (null past the timeout).
+ */
+const DRAWING_SCRIPT = `(() => {
+  const watch = {
+    lastInputAt: 0,
+    state() {
+      const wave = document.querySelector('[data-testid="waveform"]');
+      const spec = document.querySelector('[data-testid="spectrogram"]');
+      const ticks = [...document.querySelectorAll('[data-testid="ruler-tick"]')];
+      const box = wave && wave.getBoundingClientRect();
+      let view = null;
+      if (box && ticks.length >= 2) {
+        const a = ticks[0];
+        const b = ticks[ticks.length - 1];
+        const ax = a.getBoundingClientRect().left;
+        const bx = b.getBoundingClientRect().left;
+        const perPx = (Number(b.dataset.time) - Number(a.dataset.time)) / (bx - ax);
+        if (Number.isFinite(perPx) && perPx > 0) view = { start: Number(a.dataset.time) + (box.left - ax) * perPx, end: Number(a.dataset.time) + (box.right - ax) * perPx };
+      }
+      const painted = spec && spec.dataset.paintedStart != null ? { start: Number(spec.dataset.paintedStart), end: Number(spec.dataset.paintedEnd) } : null;
+      return { waveReady: !!wave && wave.dataset.ready === 'true', view, spectrogram: painted };
+    },
+    drawn(duration, slack) {
+      const s = watch.state();
+      if (!s.waveReady || !s.view || !s.spectrogram) return false;
+      const span = s.view.end - s.view.start;
+      return s.spectrogram.start <= Math.max(0, s.view.start) + span * slack && s.spectrogram.end >= Math.min(duration, s.view.end) - span * slack;
+    },
+    drawnSinceInput(duration, slack, timeoutMs) {
+      const since = watch.lastInputAt;
+      return new Promise((resolve) => {
+        const check = (now) => {
+          if (watch.drawn(duration, slack)) resolve(now - since);
+          else if (performance.now() - since > timeoutMs) resolve(null);
+          else requestAnimationFrame(check);
+        };
+        requestAnimationFrame(check);
+      });
+    },
+  };
+  for (const type of ['click', 'keydown', 'wheel']) {
+    addEventListener(type, (e) => { if (e.isTrusted) watch.lastInputAt = e.timeStamp; }, { capture: true, passive: true });
+  }
+  window.__earmarkDrawing = watch;
+})();`;
+
+interface DrawingWatch {
+  state(): DrawnState;
+  drawn(duration: number, slack: number): boolean;
+  drawnSinceInput(duration: number, slack: number, timeoutMs: number): Promise<number | null>;
+}
+/** Share of the visible span the spectrogram may fall short at either edge. */
+const SLACK = 0.02;
+
+/** Lets drawnState(), timeUntilDrawn() and drawnSinceInput() read the page; call it before the page loads. */
+export async function watchDrawing(page: Page): Promise<void> {
+  await page.addInitScript({ content: DRAWING_SCRIPT });
+}
+
 export function drawnState(page: Page): Promise<DrawnState> {
-  return page.evaluate(() => {
-    const wave = document.querySelector<HTMLElement>('[data-testid="waveform"]');
-    const spec = document.querySelector<HTMLElement>('[data-testid="spectrogram"]');
-    const ticks = [...document.querySelectorAll<HTMLElement>('[data-testid="ruler-tick"]')];
-    const box = wave?.getBoundingClientRect();
-    let view: { start: number; end: number } | null = null;
-    if (box && ticks.length >= 2) {
-      const a = ticks[0];
-      const b = ticks[ticks.length - 1];
-      const ax = a.getBoundingClientRect().left;
-      const bx = b.getBoundingClientRect().left;
-      const perPx = (Number(b.dataset.time) - Number(a.dataset.time)) / (bx - ax);
-      if (Number.isFinite(perPx) && perPx > 0) view = { start: Number(a.dataset.time) + (box.left - ax) * perPx, end: Number(a.dataset.time) + (box.right - ax) * perPx };
-    }
-    const painted = spec?.dataset.paintedStart != null ? { start: Number(spec.dataset.paintedStart), end: Number(spec.dataset.paintedEnd) } : null;
-    return { waveReady: wave?.dataset.ready === 'true', view, spectrogram: painted };
-  });
+  return page.evaluate(() => (window as unknown as { __earmarkDrawing: DrawingWatch }).__earmarkDrawing.state());
 }
 
-/** True when the waveform is up and the spectrogram painted covers the visible span (clipped to the file). */
-export function visibleSpanDrawn(state: DrawnState, duration: number, slack = 0.02): boolean {
-  if (!state.waveReady || !state.view || !state.spectrogram) return false;
-  const span = state.view.end - state.view.start;
-  const start = Math.max(0, state.view.start);
-  const end = Math.min(duration, state.view.end);
-  return state.spectrogram.start <= start + span * slack && state.spectrogram.end >= end - span * slack;
-}
-
-/** Polls in the page until the visible span is drawn; returns the milliseconds it took, or null past `timeoutMs`. */
+/** Polls from the test until the visible span is drawn; returns the milliseconds since `since` (test clock), or null past `timeoutMs`. */
 export async function timeUntilDrawn(page: Page, duration: number, timeoutMs: number, since = Date.now()): Promise<number | null> {
   while (Date.now() - since < timeoutMs) {
     // A page whose main thread is stuck does not answer: that counts as not drawn.
     const left = timeoutMs - (Date.now() - since);
-    const state = await Promise.race([drawnState(page), new Promise<null>((resolve) => setTimeout(() => resolve(null), Math.max(0, left)))]);
-    if (state && visibleSpanDrawn(state, duration)) return Date.now() - since;
+    const drawn = await Promise.race([page.evaluate(({ d, slack }) => (window as unknown as { __earmarkDrawing: DrawingWatch }).__earmarkDrawing.drawn(d, slack), { d: duration, slack: SLACK }), new Promise<null>((resolve) => setTimeout(() => resolve(null), Math.max(0, left)))]);
+    if (drawn) return Date.now() - since;
     await page.waitForTimeout(50);
   }
   return null;
+}
+
+/**
+ * Milliseconds from the page's latest input (click, key, wheel) to the first frame that shows the visible span
+ * drawn, on the page's own clock: no test-side polling delay or driver round trip is counted. Null past
+ * `timeoutMs`, or when the page does not answer within it.
+ */
+export async function drawnSinceInput(page: Page, duration: number, timeoutMs: number): Promise<number | null> {
+  const inPage = page.evaluate(({ d, slack, limit }) => (window as unknown as { __earmarkDrawing: DrawingWatch }).__earmarkDrawing.drawnSinceInput(d, slack, limit), { d: duration, slack: SLACK, limit: timeoutMs });
+  return Promise.race([inPage, new Promise<null>((resolve) => setTimeout(() => resolve(null), timeoutMs + 1000))]);
 }

@@ -48,13 +48,16 @@ export async function startStudio(planted: readonly PlantedFile[] = PLANTED, hos
   };
 }
 
-/** Opens `dir` through the Open folder dialog and waits until its files are listed; `beforeOpen` runs just before the dialog's Open click. */
-export async function openFolderInPage(page: Page, dir: string, files: number, beforeOpen?: () => void): Promise<void> {
+/**
+ * Opens `dir` through the Open folder dialog and waits until its files are listed. Returns the page-clock
+ * time (performance.now()) of the first frame that showed them.
+ */
+export async function openFolderInPage(page: Page, dir: string, files: number): Promise<number> {
   await page.click('[data-testid="open-folder"]');
   await page.fill('[data-testid="open-folder-path"]', dir);
-  beforeOpen?.();
   await page.click('[data-testid="open-folder-submit"]');
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="file-row"]').length === n, files);
+  const listed = await page.waitForFunction((n) => document.querySelectorAll('[data-testid="file-row"]').length === n && performance.now(), files);
+  return (await listed.jsonValue()) as number;
 }
 
 /** Opens a listed file by name and waits until its waveform is ready and its spectrogram painted. */
