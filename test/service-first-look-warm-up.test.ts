@@ -56,12 +56,20 @@ describe('warmUpFirstLook', () => {
 });
 
 describe('the service warm-up', () => {
-  it('runs a moment after start, and says so when its file cannot be read', async () => {
+  it('runs a moment after the first request, not while a page is still coming up, and says so when its file cannot be read', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const broken = brokenFlac();
     const service = await createService({ store: openStore(':memory:'), resourcesDir: null, warmUpFile: broken, homeDir: tmp }, { host: 'browser', mediaUrl: (id) => `/media/${id}` });
+    const warnings = () => warn.mock.calls.map(([message]) => String(message)).join('\n');
     try {
-      await vi.waitFor(() => expect(warn.mock.calls.map(([message]) => String(message)).join('\n')).toContain(`first-look warm-up on ${broken}`), { timeout: 5000 });
+      // No page has asked for anything: nothing runs.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(warnings()).not.toContain('first-look warm-up');
+      const asked = performance.now();
+      await callService(service, 'app.info', {});
+      await vi.waitFor(() => expect(warnings()).toContain(`first-look warm-up on ${broken}`), { timeout: 5000 });
+      // Not at once: the page that asked is still building its first screen.
+      expect(performance.now() - asked).toBeGreaterThan(900);
     } finally {
       await service.close();
     }

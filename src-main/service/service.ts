@@ -49,7 +49,7 @@ export interface ServiceOptions {
   /** Fine-tuning settings used by training.start (tests use small crops and no mixtures). */
   training?: TrainingDefaults;
   /**
-   * A short FLAC given a throwaway first look a moment after start, so that the first recording the
+   * A short FLAC given a throwaway first look a moment after the first request (a page is up), so that the first recording the
    * user opens does not pay the decoding path's first-use costs. Default: the first FLAC of
    * `<resourcesDir>/examples`; null: none.
    */
@@ -70,8 +70,12 @@ const EXACT_PEAKS_SPAN_SECONDS = 120;
 const BASE_PEAKS_DELAY_MS = 1500;
 /** How long after a folder is opened its new files start being hashed (after the first file is drawn). */
 const HASH_START_DELAY_MS = 2000;
-/** How long after start the first-look warm-up runs: after the host's own start-up work. */
-const WARM_UP_DELAY_MS = 500;
+/**
+ * How long after the first request (a page or window has come up and asked for something) the first-look
+ * warm-up runs: after that page has built its first screen, which it would otherwise compete with for the CPU
+ * (on 2 cores, the page's longest start-up task went from about 90 to 230-290 ms in 2 of 8 loads).
+ */
+const WARM_UP_DELAY_MS = 1000;
 
 function packageVersion(): string {
   try {
@@ -338,18 +342,20 @@ export async function createService(options: ServiceOptions, host: HostContext):
   /** Aborted by the first peaks or spectrogram request: the warm-up then stops, or never starts. */
   const warmUpStop = new AbortController();
   let warmingUp: Promise<void> | null = null;
-  const warmUpTimer =
-    options.warmUpFile === null
-      ? null
-      : setTimeout(() => {
-          // The examples folder is listed here, not at start: start-up does no file I/O for this.
-          const warmUpFile = options.warmUpFile ?? bundledWarmUpFile(resourcesDir);
-          if (!warmUpFile || warmUpStop.signal.aborted) return;
-          warmingUp = warmUpFirstLook(warmUpFile, warmUpStop.signal).catch((error: unknown) => {
-            if (!warmUpStop.signal.aborted) console.warn(`earmark: first-look warm-up on ${warmUpFile}: ${(error as Error)?.message ?? String(error)}`);
-          });
-        }, WARM_UP_DELAY_MS);
-  warmUpTimer?.unref();
+  let warmUpTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Arms the warm-up once, at the first request. */
+  function armWarmUp(): void {
+    if (warmUpTimer || options.warmUpFile === null) return;
+    warmUpTimer = setTimeout(() => {
+      // The examples folder is listed here, not at start: start-up does no file I/O for this.
+      const warmUpFile = options.warmUpFile ?? bundledWarmUpFile(resourcesDir);
+      if (!warmUpFile || warmUpStop.signal.aborted) return;
+      warmingUp = warmUpFirstLook(warmUpFile, warmUpStop.signal).catch((error: unknown) => {
+        if (!warmUpStop.signal.aborted) console.warn(`earmark: first-look warm-up on ${warmUpFile}: ${(error as Error)?.message ?? String(error)}`);
+      });
+    }, WARM_UP_DELAY_MS);
+    warmUpTimer.unref();
+  }
 
   /** The file's base peaks (one streaming pass, shared by concurrent callers), then from the cache. */
   function basePeaks(recording: RecordingRow): Promise<PeakArrays> {
@@ -701,6 +707,7 @@ export async function createService(options: ServiceOptions, host: HostContext):
 
   return {
     async call(method, params) {
+      armWarmUp();
       const parsed = parseParams(method, params);
       try {
         return await (handlers[method as ApiMethod] as (p: unknown) => unknown)(parsed);

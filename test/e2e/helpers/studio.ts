@@ -50,11 +50,18 @@ export async function startStudio(planted: readonly PlantedFile[] = PLANTED, hos
 
 /**
  * Opens `dir` through the Open folder dialog and waits until its files are listed. Returns the page-clock
- * time (performance.now()) of the first frame that showed them.
+ * time (performance.now()) of the first frame that showed them. With `keyDelayMs`, the path is typed key by
+ * key at that pace, as a person types it; otherwise it is filled in at once.
  */
-export async function openFolderInPage(page: Page, dir: string, files: number): Promise<number> {
+export async function openFolderInPage(page: Page, dir: string, files: number, keyDelayMs?: number): Promise<number> {
   await page.click('[data-testid="open-folder"]');
-  await page.fill('[data-testid="open-folder-path"]', dir);
+  if (keyDelayMs === undefined) await page.fill('[data-testid="open-folder-path"]', dir);
+  else {
+    // The field opens on the listed folder's path: cleared first, as a person selects it and types over it.
+    const field = page.locator('[data-testid="open-folder-path"]');
+    await field.fill('');
+    await field.pressSequentially(dir, { delay: keyDelayMs });
+  }
   await page.click('[data-testid="open-folder-submit"]');
   const listed = await page.waitForFunction((n) => document.querySelectorAll('[data-testid="file-row"]').length === n && performance.now(), files);
   return (await listed.jsonValue()) as number;
