@@ -50,8 +50,8 @@ export interface ServiceOptions {
   training?: TrainingDefaults;
   /**
    * A short FLAC given a throwaway first look a moment after the first request (a page is up), so that
-   * the first recording the user opens does not pay the decoding path's first-use costs. Default: the first FLAC of
-   * `<resourcesDir>/examples`; null: none.
+   * the first recording the user opens does not pay the decoding path's first-use costs. Default: the
+   * first FLAC of `<resourcesDir>/examples`; null: none.
    */
   warmUpFile?: string | null;
 }

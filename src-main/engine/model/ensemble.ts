@@ -61,6 +61,24 @@ export function memberWeights<T>(all: Map<string, T>, member: EnsembleMember, sh
   return out;
 }
 
+/** One network of a model on its own: its architecture, the band statistics it was trained on, and its weights under plain names. */
+export interface ModelNetwork<T> {
+  architecture: CrnnConfig;
+  normalization: BandNormalization;
+  weights: Map<string, T>;
+}
+
+/**
+ * The k-th network of a model (1-based: 1 is its own network, then each ensemble member), or a sentence
+ * saying that it has no such network.
+ */
+export function modelNetwork<T>(manifest: ModelNetworks & Pick<ModelManifest, 'normalization'>, all: Map<string, T>, k: number, shape: CrnnShape): ModelNetwork<T> | { missing: string } {
+  const members = modelMembers(manifest);
+  const member = Number.isInteger(k) ? members[k - 1] : undefined;
+  if (!member) return { missing: `has ${members.length} network${members.length === 1 ? '' : 's'}, not a network ${k}` };
+  return { architecture: member.architecture, normalization: member.normalization ?? manifest.normalization, weights: memberWeights(all, member, shape) };
+}
+
 /** Why these networks cannot be averaged frame by frame, or undefined when they can. */
 export function ensembleProblem(manifest: ModelNetworks): string | undefined {
   const factors = modelMembers(manifest).map((m) => timePoolFactor(m.architecture));

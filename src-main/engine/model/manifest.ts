@@ -103,8 +103,7 @@ export interface ModelManifest {
     validationFiles?: number;
     scores?: Record<string, number>;
     parent?: string;
-    /** For an ensemble: the trained models it was combined from, in order. */
-    /** The trained models an ensemble was built from; `networks`: which of each model's networks it took (1-based; absent: all). */
+    /** For an ensemble: the trained models it was combined from, in order; `networks`: which of each model's networks it took (1-based; absent: all). */
     members?: { dir: string; networks?: number[]; command?: string; bestEpoch?: number; seed?: number }[];
   };
 }

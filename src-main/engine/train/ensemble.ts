@@ -1,9 +1,9 @@
 import type * as tf from '@tensorflow/tfjs';
 import { frameDuration } from '../features/config';
 import { windowFrames } from '../inference/windowed';
-import { memberPrefix, memberWeights, modelMembers } from '../model/ensemble';
+import { memberPrefix, modelMembers, modelNetwork, type ModelNetwork } from '../model/ensemble';
 import { loadModel, saveModel, type LoadedModel, type ManifestWithoutWeights } from '../model/io';
-import { DEFAULT_INFERENCE_WINDOW, type BandNormalization, type CrnnConfig, type PostprocessConfig } from '../model/manifest';
+import { DEFAULT_INFERENCE_WINDOW, type BandNormalization, type PostprocessConfig } from '../model/manifest';
 import { loadSplit, type FeatureExtractor } from './dataset';
 import { tuneFinalPostprocess } from './final-tuning';
 import { DEFAULT_POSTPROCESS } from './trainer';
@@ -81,13 +81,12 @@ export async function buildEnsemble(options: EnsembleOptions): Promise<EnsembleR
     const mismatch = ensembleMismatch(loaded);
     if (mismatch) throw new EnsembleMismatchError(mismatch);
     const shape = { melBands: loaded[0].manifest.features.melBands, classes: loaded[0].manifest.classes.length };
-    const picked: { architecture: CrnnConfig; normalization: BandNormalization; weights: Map<string, tf.Tensor> }[] = [];
+    const picked: ModelNetwork<tf.Tensor>[] = [];
     for (const model of loaded) {
-      const members = modelMembers(model.manifest);
-      for (const k of model.networks ?? members.map((_, i) => i + 1)) {
-        const member = members[k - 1];
-        if (!member) throw new EnsembleMismatchError(`"${model.dir}" has ${members.length} network${members.length === 1 ? '' : 's'}, not a network ${k}`);
-        picked.push({ architecture: member.architecture, normalization: member.normalization ?? model.manifest.normalization, weights: memberWeights(model.weights, member, shape) });
+      for (const k of model.networks ?? modelMembers(model.manifest).map((_, i) => i + 1)) {
+        const network = modelNetwork(model.manifest, model.weights, k, shape);
+        if ('missing' in network) throw new EnsembleMismatchError(`"${model.dir}" ${network.missing}`);
+        picked.push(network);
       }
     }
     if (picked.length < 2) throw new EnsembleMismatchError('an ensemble needs at least two networks');

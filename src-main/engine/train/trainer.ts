@@ -7,7 +7,7 @@ import { GradientPool } from './gradient-pool';
 import { DEFAULT_FEATURE_CONFIG, frameDuration, type FeatureConfig } from '../features/config';
 import { initCrnnWeights, isTrainableWeight, SeededRng } from '../model/crnn';
 import { loadModel, saveModel, type ManifestWithoutWeights } from '../model/io';
-import { memberWeights, modelMembers } from '../model/ensemble';
+import { modelNetwork, type ModelNetwork } from '../model/ensemble';
 import { timePoolFactor, windowForCrop, type BandNormalization, type CrnnConfig, type PostprocessConfig } from '../model/manifest';
 import { createAdamState, DEFAULT_ADAM, type AdamState } from './adam';
 import { checkpointDir, checkpointExists, loadCheckpoint, saveCheckpoint, type EpochRecord, type LoadedCheckpoint, type TrainingState } from './checkpoint';
@@ -177,21 +177,18 @@ export class InitialModelError extends Error {
 }
 
 /** One network of a trained model, as the starting point of a new run (TrainOptions.initFrom). */
-async function initialNetwork(from: { dir: string; member: number }, classes: string[], features: FeatureConfig): Promise<{ architecture: CrnnConfig; normalization: BandNormalization; weights: Map<string, tf.Tensor> }> {
+async function initialNetwork(from: { dir: string; member: number }, classes: string[], features: FeatureConfig): Promise<ModelNetwork<tf.Tensor>> {
   const model = await loadModel(from.dir);
-  const members = modelMembers(model.manifest);
-  const fail = (reason: string) => {
+  try {
+    if (model.manifest.classes.join(',') !== classes.join(',')) throw new InitialModelError(from.dir, `it detects ${model.manifest.classes.join(',')}, this run trains ${classes.join(',')}`);
+    if (JSON.stringify(model.manifest.features) !== JSON.stringify(features)) throw new InitialModelError(from.dir, 'it was trained on other features than this run computes (check --background-tc)');
+    const network = modelNetwork(model.manifest, model.weights, from.member, { melBands: features.melBands, classes: classes.length });
+    if ('missing' in network) throw new InitialModelError(from.dir, `it ${network.missing}`);
+    // Its own copies: the loaded model's tensors are all released below.
+    return { ...network, weights: new Map([...network.weights].map(([name, t]) => [name, t.clone()])) };
+  } finally {
     for (const t of model.weights.values()) t.dispose();
-    return new InitialModelError(from.dir, reason);
-  };
-  if (model.manifest.classes.join(',') !== classes.join(',')) throw fail(`it detects ${model.manifest.classes.join(',')}, this run trains ${classes.join(',')}`);
-  if (JSON.stringify(model.manifest.features) !== JSON.stringify(features)) throw fail('it was trained on other features than this run computes (check --background-tc)');
-  if (!Number.isInteger(from.member) || from.member < 1 || from.member > members.length) throw fail(`it has ${members.length} network${members.length === 1 ? '' : 's'}, not a network ${from.member}`);
-  const member = members[from.member - 1];
-  const own = memberWeights(model.weights, member, { melBands: features.melBands, classes: classes.length });
-  const weights = new Map([...own].map(([name, t]) => [name, t.clone()]));
-  for (const t of model.weights.values()) t.dispose();
-  return { architecture: member.architecture, normalization: member.normalization ?? model.manifest.normalization, weights };
+  }
 }
 
 /** Trains the CRNN on an `earmark mix` directory; see TrainOptions. Writes OUT (best model) and OUT/checkpoints/last. */
