@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import type { BenchRow, BenchSection } from './lib';
 import { PLANTED, writeAudioFolder } from '../test/e2e/helpers/audio';
 import { CHROMIUM_MISSING, chromiumAvailable, launchChromium } from '../test/e2e/helpers/browser';
-import { drawnSinceInput, longTasks, watchDrawing, watchLongTasks, writeLongFlac } from '../test/e2e/helpers/long-file';
+import { drawnSinceInput, lastInputAt, longTasks, watchDrawing, watchLongTasks, writeLongFlac } from '../test/e2e/helpers/long-file';
 import { ensureRendererBuilt } from '../test/e2e/helpers/renderer-build';
 import { startServeProcess } from '../test/e2e/helpers/serve-process';
 import { openFolderInPage } from '../test/e2e/helpers/studio';
@@ -69,7 +69,7 @@ export const studioSection: BenchSection = {
       // has asked for the folder; the toolbar button's row adds the dialog and the test typing the path.
       const buttonAtPage = await page.evaluate(() => performance.now());
       const listedAt = await openFolderInPage(page, audioDir, PLANTED.length + 1, TYPING_KEY_DELAY_MS);
-      const clickAt = await page.evaluate(() => (window as unknown as { __earmarkDrawing: { lastInputAt: number } }).__earmarkDrawing.lastInputAt);
+      const clickAt = await lastInputAt(page);
       const dialog = Math.round(clickAt - buttonAtPage);
       const listed = Math.round(listedAt - clickAt);
       const waveReady = page

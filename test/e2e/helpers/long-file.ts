@@ -92,6 +92,7 @@ const DRAWING_SCRIPT = `(() => {
 })();`;
 
 interface DrawingWatch {
+  lastInputAt: number;
   state(): DrawnState;
   drawn(duration: number, slack: number): boolean;
   drawnSinceInput(duration: number, slack: number, timeoutMs: number): Promise<number | null>;
@@ -99,13 +100,14 @@ interface DrawingWatch {
 /** Share of the visible span the spectrogram may fall short at either edge. */
 const SLACK = 0.02;
 
-/** Lets drawnState(), timeUntilDrawn() and drawnSinceInput() read the page; call it before the page loads. */
+/** Lets timeUntilDrawn(), drawnSinceInput() and lastInputAt() read the page; call it before the page loads. */
 export async function watchDrawing(page: Page): Promise<void> {
   await page.addInitScript({ content: DRAWING_SCRIPT });
 }
 
-export function drawnState(page: Page): Promise<DrawnState> {
-  return page.evaluate(() => (window as unknown as { __earmarkDrawing: DrawingWatch }).__earmarkDrawing.state());
+/** The page-clock time of the page's latest click, key press or wheel turn (watchDrawing). */
+export function lastInputAt(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { __earmarkDrawing: DrawingWatch }).__earmarkDrawing.lastInputAt);
 }
 
 /** Polls from the test until the visible span is drawn; returns the milliseconds since `since` (test clock), or null past `timeoutMs`. */
