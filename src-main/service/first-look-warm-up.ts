@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { openAudioSource } from '../engine/audio/source';
+import { openAudioSource, warmUpDecoderFor } from '../engine/audio/source';
 import { FIRST_LOOK_PROBES, sampledPeaks } from './peaks';
 import { computeSpectrogram, SPARSE_MAX_COLUMNS } from './spectrogram';
 
@@ -29,6 +29,10 @@ export function bundledWarmUpFile(resourcesDir: string | null): string | null {
  * the signal's reason), so that it never competes with a real first look.
  */
 export async function warmUpFirstLook(file: string, signal?: AbortSignal): Promise<void> {
+  // Both of the file's decoders (whole-span streaming, and frames for excerpts), so that opening a folder
+  // compiles neither.
+  await warmUpDecoderFor(file);
+  signal?.throwIfAborted();
   const { duration } = await openAudioSource(file);
   if (!(duration > 0)) return;
   await Promise.all([

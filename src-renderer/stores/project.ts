@@ -26,8 +26,12 @@ export const useProjectStore = defineStore('project', () => {
     info.value = await ui.guard(() => api().call('app.info', {}));
   }
 
-  /** Opens the folder's project; a folder without audio is refused (with a toast) and the open project stays. */
-  async function open(root: string): Promise<void> {
+  /**
+   * Opens the folder's project; a folder without audio is refused (with a toast) and the open project stays.
+   * `alongside` runs once the project is set, while its labels, models and edit state load (the file list
+   * need not wait for them).
+   */
+  async function open(root: string, alongside?: () => Promise<void>): Promise<void> {
     const opened = await ui.guard(() => api().call('projects.open', { root }));
     if (opened.recordingCount === 0) {
       const message = `No audio files (WAV, FLAC, MP3 or OGG) in ${opened.root}`;
@@ -35,7 +39,7 @@ export const useProjectStore = defineStore('project', () => {
       throw new Error(message);
     }
     project.value = opened;
-    await Promise.all([loadLabels(), loadModels(), refreshEdits()]);
+    await Promise.all([loadLabels(), loadModels(), refreshEdits(), alongside?.()]);
   }
 
   async function refresh(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { AudioData, StreamDecoder } from 'audio-decode';
+import type { FLACDecodedAudio } from '@wasm-audio-decoders/flac';
 import { flacCrc16, flacCrc8 } from './flac-frames';
 import { flacFrameHeaderPosition, frameAtOrBefore, type FlacFrameIndex, type ReadAt } from './flac-index';
 import type { FlacFrameRun } from './flac-seek';
@@ -10,6 +10,16 @@ import type { FlacFrameRun } from './flac-seek';
  * a missing frame), so each frame fed is renumbered to continue the previous one, with its CRCs redone.
  */
 
+/**
+ * A decoder fed whole frames, found and cut by the caller (@wasm-audio-decoders/flac's FLACDecoder):
+ * a stream decoder would scan every byte again for frame boundaries, and hold each frame back until
+ * the next one's header arrives.
+ */
+export interface FlacFrameDecoder {
+  decodeFrames(frames: Uint8Array[]): Promise<FLACDecodedAudio>;
+  free(): void;
+}
+
 export interface FlacExcerptOptions {
   /** `fLaC` + STREAMINFO, fed to each new decoder. */
   streamHeader: Uint8Array;
@@ -18,9 +28,9 @@ export interface FlacExcerptOptions {
   read: ReadAt;
   /** Total samples per channel (STREAMINFO); 0 when unknown. */
   totalSamples: number;
-  createDecoder: () => Promise<StreamDecoder>;
+  createDecoder: () => Promise<FlacFrameDecoder>;
   /** Decoder output to mono samples at the source scale (null when the output holds none). */
-  toMono: (decoded: AudioData) => Float32Array | null;
+  toMono: (decoded: FLACDecodedAudio) => Float32Array | null;
   /** Thrown when the decoder's output does not line up with the frames fed. */
   corrupt: (why: string) => Error;
 }
@@ -72,13 +82,6 @@ export function renumberFlacFrame(frame: Uint8Array, number: number): Uint8Array
 /** Excerpts whose frames are being found and read while an earlier one decodes. */
 const FETCH_AHEAD = 4;
 
-/** A frame fed to the decoder: whose excerpt it serves and which samples it holds. */
-interface FedFrame {
-  excerpt: number;
-  sample: number;
-  size: number;
-}
-
 /** `length` samples from each of `starts` (shorter past the end), in order, one decoder for all. */
 export async function* flacExcerpts(options: FlacExcerptOptions, starts: readonly number[], length: number): AsyncGenerator<Float32Array> {
   const { read, totalSamples } = options;
@@ -87,47 +90,16 @@ export async function* flacExcerpts(options: FlacExcerptOptions, starts: readonl
     const start = Math.max(0, Math.floor(s));
     return { start, out: new Float32Array(Math.max(0, Math.min(length, endSample - start))) };
   });
-  // Frames fed whose samples have not come out yet, oldest first (the decoder holds the last one back).
-  const fed: FedFrame[] = [];
-  let yielded = 0;
+  let dec: FlacFrameDecoder | null = null;
   let framesFed = 0;
   let samplesFed = 0;
-
-  const distribute = (mono: Float32Array | null): void => {
-    let at = 0;
-    const total = mono?.length ?? 0;
-    while (at < total) {
-      const frame = fed.shift();
-      if (!frame || at + frame.size > total) throw options.corrupt('decoded samples do not match the frames read');
-      const { start, out } = excerpts[frame.excerpt];
-      const from = Math.max(start, frame.sample);
-      const to = Math.min(start + out.length, frame.sample + frame.size);
-      if (to > from) out.set(mono!.subarray(at + from - frame.sample, at + to - frame.sample), from - start);
-      at += frame.size;
-    }
-  };
-  /** How many excerpts, of those up to `k`, are complete: all before the first whose frames are still in the decoder. */
-  const complete = (k: number): number => (fed.length ? fed[0].excerpt : k + 1);
-
-  let dec: StreamDecoder | null = null;
-  const openDecoder = async (): Promise<StreamDecoder> => {
+  const openDecoder = async (): Promise<FlacFrameDecoder> => {
     const opened = await options.createDecoder();
     dec = opened;
     framesFed = 0;
     samplesFed = 0;
-    distribute(options.toMono(await opened(options.streamHeader)));
+    await opened.decodeFrames([options.streamHeader]);
     return opened;
-  };
-  const closeDecoder = async (): Promise<void> => {
-    const closing = dec;
-    dec = null;
-    if (!closing) return;
-    try {
-      distribute(options.toMono(await closing.flush()));
-    } finally {
-      closing.free();
-    }
-    if (fed.length) throw options.corrupt(`${fed.length} frame(s) read but not decoded`);
   };
   /** Excerpt k's frames and their bytes (null when it has none). */
   const fetchFrames = async (k: number): Promise<{ run: FlacFrameRun; bytes: Uint8Array } | null> => {
@@ -155,40 +127,36 @@ export async function* flacExcerpts(options: FlacExcerptOptions, starts: readonl
         const { offsets, samples } = run;
         const frameEnd = (f: number): number => (f + 1 < offsets.length ? offsets[f + 1] : run.end);
         const decoder = dec ?? (await openDecoder());
-        const pieces: Uint8Array[] = [];
+        const frames: Uint8Array[] = [];
+        let blockSamples = 0;
         for (let f = 0; f < offsets.length; f++) {
           const frame = bytes.subarray(offsets[f] - offsets[0], frameEnd(f) - offsets[0]);
           if (frame.length < 6) throw options.corrupt('truncated frame');
           const variable = (frame[1] & 1) === 1;
           const { blockSize } = flacFrameHeaderPosition(frame, 0, 0);
-          pieces.push(renumberFlacFrame(frame, variable ? samplesFed : framesFed));
-          fed.push({ excerpt: k, sample: samples[f], size: blockSize });
+          frames.push(renumberFlacFrame(frame, variable ? samplesFed : framesFed));
           framesFed++;
           samplesFed += blockSize;
+          blockSamples += blockSize;
         }
-        distribute(options.toMono(await decoder(concat(pieces))));
+        const decoded = await decoder.decodeFrames(frames);
+        if (decoded.errors.length) throw options.corrupt(decoded.errors.map((e) => e.message).join('; '));
+        const mono = options.toMono(decoded);
+        if ((mono?.length ?? 0) !== blockSamples) throw options.corrupt('decoded samples do not match the frames read');
+        const { start, out } = excerpts[k];
+        if (mono) out.set(mono.subarray(start - samples[0], start - samples[0] + out.length));
         // The last frame is usually short: a fixed-block-size decoder would take the frame after it
         // for a jump (its first sample is counted in whole blocks), so the next excerpt gets a fresh decoder.
-        if (run.atStreamEnd) await closeDecoder();
+        if (run.atStreamEnd) {
+          (dec as FlacFrameDecoder | null)?.free();
+          dec = null;
+        }
       }
-      for (const done = complete(k); yielded < done; yielded++) yield excerpts[yielded].out;
+      yield excerpts[k].out;
     }
-    await closeDecoder();
-    for (; yielded < excerpts.length; yielded++) yield excerpts[yielded].out;
   } finally {
-    (dec as StreamDecoder | null)?.free();
+    (dec as FlacFrameDecoder | null)?.free();
   }
-}
-
-function concat(pieces: Uint8Array[]): Uint8Array {
-  if (pieces.length === 1) return pieces[0];
-  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** The frames of a full frame index that hold samples `first` through `last`. */

@@ -2,11 +2,13 @@ import { lstat, open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
+import { FLACDecoder } from '@wasm-audio-decoders/flac';
 import decoders from 'audio-decode';
 import type { AudioData, StreamDecoder } from 'audio-decode';
 import { AudioDecodeError } from './errors';
-import { flacExcerpts, indexFrames } from './flac-excerpts';
+import { flacExcerpts, indexFrames, type FlacFrameDecoder } from './flac-excerpts';
 import { FlacFrameAligner } from './flac-frames';
+import { blockReader } from './block-reader';
 import { buildFlacFrameIndex, type FlacFrameIndex, type ReadAt } from './flac-index';
 import { createFlacLocator, type FlacFrameRun } from './flac-seek';
 import { replaceNonFinite } from './non-finite';
@@ -97,6 +99,8 @@ const COMPRESSED_BYTES_PER_READ = 1 << 18;
 const OGG_TAIL_BYTES = 1 << 16;
 /** A seeking read starts small (a spectrogram frame needs a few KB) and doubles up to the full read size. */
 const FIRST_SEEK_READ_BYTES = 1 << 14;
+/** Excerpts read their seeks and frames in blocks of this many bytes (see blockReader). */
+const EXCERPT_READ_BYTES = 1 << 15;
 const FLAC_INDEX_CACHE_SIZE = 32;
 /** Frame indexes by file identity (path, size, mtime), most recently used last. */
 const flacIndexes = new Map<string, Promise<FlacFrameIndex>>();
@@ -323,7 +327,7 @@ function flacSource(file: string, b: Uint8Array, offset: number, size: number, f
       return { offset: run.offsets[0], sample: run.samples[0], prefix: streamHeader };
     });
   const source = compressedSource(file, 'flac', sampleRate, channels, total / sampleRate, offset, checkEnd, rescale, seek);
-  const toMono = (r: AudioData): Float32Array | null => {
+  const toMono = (r: Pick<AudioData, 'channelData' | 'sampleRate'>): Float32Array | null => {
     if (!r.channelData.length || !r.channelData[0].length) return null;
     if (r.sampleRate !== sampleRate) throw new AudioDecodeError(file, 'corrupt', `FLAC sample rate changed from ${sampleRate} to ${r.sampleRate} Hz`);
     // The FLAC decoder returns fresh arrays per call, safe to overwrite.
@@ -335,13 +339,13 @@ function flacSource(file: string, b: Uint8Array, offset: number, size: number, f
     async *excerpts(starts, length) {
       const fh = await open(file, 'r');
       try {
-        const read: ReadAt = (at, n) => readAt(fh, at, n);
+        const read = blockReader((at, n) => readAt(fh, at, n), EXCERPT_READ_BYTES);
         yield* flacExcerpts(
           {
             ...(await framesFor(read)),
             read,
             totalSamples: total,
-            createDecoder: DECODER_FACTORY.flac,
+            createDecoder: createFlacFrameDecoder,
             toMono,
             corrupt: (why) => new AudioDecodeError(file, 'corrupt', `corrupt FLAC stream (${why})`),
           },
@@ -414,6 +418,12 @@ const DECODER_FACTORY: Record<Exclude<AudioFormat, 'wav'>, () => Promise<StreamD
 const DECODER_BY_EXTENSION: Record<string, Exclude<AudioFormat, 'wav'>> = { '.flac': 'flac', '.mp3': 'mp3', '.ogg': 'ogg', '.oga': 'ogg' };
 const warmedDecoders = new Map<Exclude<AudioFormat, 'wav'>, Promise<void>>();
 
+async function createFlacFrameDecoder(): Promise<FlacFrameDecoder> {
+  const decoder = new FLACDecoder();
+  await decoder.ready;
+  return decoder;
+}
+
 /**
  * Compiles the decoder a file of this name needs (its WebAssembly, tens of ms, once per process)
  * ahead of the file's first read, so that a file's first look does not wait for it. WAV needs none.
@@ -423,7 +433,9 @@ export function warmUpDecoderFor(file: string): Promise<void> {
   if (!format) return Promise.resolve();
   let warming = warmedDecoders.get(format);
   if (!warming) {
-    warming = DECODER_FACTORY[format]().then((decoder) => decoder.free());
+    const streaming = DECODER_FACTORY[format]().then((decoder) => decoder.free());
+    // FLAC excerpts (a first look's probes and spectrogram columns) go through the frame decoder.
+    warming = format === 'flac' ? Promise.all([streaming, createFlacFrameDecoder().then((decoder) => decoder.free())]).then(() => undefined) : streaming;
     warmedDecoders.set(format, warming);
   }
   return warming;
