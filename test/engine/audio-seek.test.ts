@@ -119,6 +119,27 @@ describe('seeking decode: chunks(fromFrame) equals the full decode from that sam
 });
 
 describe('FLAC frame renumbering (one decoder for scattered excerpts)', () => {
+  it.skipIf(!hasTool('flac'))('excerpts over damaged frames stop with a corrupt-file error naming the file, not wrong samples', async () => {
+    writeFileSync(path('damaged.wav'), encodeWav(noise(16_000, 6), 16_000));
+    const file = path('damaged.flac');
+    run('flac', ['--silent', '--force', '-o', file, path('damaged.wav')]);
+    const bytes = new Uint8Array(readFileSync(file));
+    const at = Math.floor(bytes.length * 0.6);
+    for (let i = 0; i < 3000; i++) bytes[at + i] = (i * 37) & 0xff;
+    writeFileSync(file, bytes);
+    const source = await openAudioSource(file);
+    const starts = Array.from({ length: 40 }, (_, k) => k * 2400);
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const reading = (async () => {
+        for await (const excerpt of source.excerpts(starts, 2048)) void excerpt;
+      })();
+      await expect(reading).rejects.toMatchObject({ name: 'AudioDecodeError', reason: 'corrupt', message: expect.stringContaining(file) });
+    } finally {
+      logged.mockRestore();
+    }
+  });
+
   it('codes numbers the way FLAC headers do, 1 to 7 bytes', () => {
     expect(Array.from(encodeFlacNumber(0))).toEqual([0]);
     expect(Array.from(encodeFlacNumber(0x7f))).toEqual([0x7f]);
