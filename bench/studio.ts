@@ -85,8 +85,9 @@ export const studioSection: BenchSection = {
       const longest = tasks.reduce((a, b) => (b.duration > a.duration ? b : a), { start: 0, duration: 0 });
       // Where each fell, so that a slow run can be told apart: page start-up (before the button), or the
       // folder's first look (after it).
-      const fromButton = (t: LongTask): string => `${Math.round(t.duration)} ms at ${t.start < buttonAtPage ? '-' : '+'}${Math.abs(Math.round(t.start - buttonAtPage))}`;
-      const when = longest.start < buttonAtPage ? `${Math.round(buttonAtPage - longest.start)} ms before the Open folder button` : `${Math.round(longest.start - buttonAtPage)} ms after the Open folder button`;
+      const sinceButton = (t: LongTask): number => Math.round(t.start - buttonAtPage);
+      const fromButton = (t: LongTask): string => `${Math.round(t.duration)} ms at ${sinceButton(t) < 0 ? '-' : '+'}${Math.abs(sinceButton(t))}`;
+      const when = `${Math.abs(sinceButton(longest))} ms ${sinceButton(longest) < 0 ? 'before' : 'after'} the Open folder button`;
       const load = `load avg ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`;
       const row = (metric: string, value: number, target: string, notes?: string): BenchRow => ({ section: 'studio', metric, value, unit: 'ms', target, notes });
       const timeouts = (n: number) => (n ? `${n} step(s) not drawn within ${STEP_TIMEOUT_MS} ms` : undefined);

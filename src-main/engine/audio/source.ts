@@ -424,8 +424,15 @@ async function createFlacFrameDecoder(): Promise<FlacFrameDecoder> {
   return decoder;
 }
 
+/** Every decoder a format's reads use: the streaming one, and for FLAC the frame decoder its excerpts use. */
+const DECODERS_USED: Record<Exclude<AudioFormat, 'wav'>, (() => Promise<{ free(): void }>)[]> = {
+  flac: [DECODER_FACTORY.flac, createFlacFrameDecoder],
+  mp3: [DECODER_FACTORY.mp3],
+  ogg: [DECODER_FACTORY.ogg],
+};
+
 /**
- * Compiles the decoder a file of this name needs (its WebAssembly, tens of ms, once per process)
+ * Compiles the decoders a file of this name needs (their WebAssembly, tens of ms, once per process)
  * ahead of the file's first read, so that a file's first look does not wait for it. WAV needs none.
  */
 export function warmUpDecoderFor(file: string): Promise<void> {
@@ -433,9 +440,7 @@ export function warmUpDecoderFor(file: string): Promise<void> {
   if (!format) return Promise.resolve();
   let warming = warmedDecoders.get(format);
   if (!warming) {
-    const streaming = DECODER_FACTORY[format]().then((decoder) => decoder.free());
-    // FLAC excerpts (a first look's probes and spectrogram columns) go through the frame decoder.
-    warming = format === 'flac' ? Promise.all([streaming, createFlacFrameDecoder().then((decoder) => decoder.free())]).then(() => undefined) : streaming;
+    warming = Promise.all(DECODERS_USED[format].map((create) => create().then((decoder) => decoder.free()))).then(() => undefined);
     warmedDecoders.set(format, warming);
   }
   return warming;
