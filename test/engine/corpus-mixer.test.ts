@@ -56,6 +56,13 @@ describe('loadMelCorpus', () => {
     expect(corpora.train!.skipped).toEqual([]);
   });
 
+  it('pools several splits into one set of sources, each source once', async () => {
+    const pooled = await loadMelCorpus(dir, ['train', 'validation', 'train'], classes, features);
+    const names = (c: MelCorpus) => [...Object.values(c.events).flat(), ...c.backgrounds, ...c.distractors].map((s) => s.file).sort();
+    expect(names(pooled)).toEqual([...names(corpora.train!), ...names(corpora.validation!)].sort());
+    for (const file of names(corpora.test!)) expect(names(pooled)).not.toContain(file);
+  });
+
   it('trims events to their audible part', () => {
     const beep = corpora.train!.events.beep[0];
     // 0.4-0.8 s bursts at 20 ms frames, less the two zero-padded edge frames.

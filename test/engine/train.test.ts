@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src-main/engine/model/backend';
 import { loadModel } from '../../src-main/engine/model/io';
-import { positiveWeights, trainCommand } from '../../src-main/cli/commands/train';
+import { positiveWeights, trainCommand, trainingSplits } from '../../src-main/cli/commands/train';
 import { checkpointDir, loadCheckpoint } from '../../src-main/engine/train/checkpoint';
 import { activeSpan, augmentCrop, buildBatch, sampleEpochCrops, type Augmentation } from '../../src-main/engine/train/crops';
 import { isImprovement, trainCrnn, type TrainOptions } from '../../src-main/engine/train/trainer';
@@ -267,5 +267,11 @@ describe('earmark train', () => {
   it('reads --positive-weight as weights by class, and refuses a malformed one', () => {
     expect(positiveWeights(['gunshot=2', ' babycry=0.5'])).toEqual({ gunshot: 2, babycry: 0.5 });
     for (const bad of ['gunshot', 'gunshot=-1', 'gunshot=x', '=2']) expect(() => positiveWeights([bad])).toThrow(`--positive-weight takes class=W with W >= 0, got "${bad}"`);
+  });
+
+  it('reads --corpus-splits as train and validation only, never the test split', () => {
+    expect(trainingSplits(['train', ' validation', 'train'])).toEqual(['train', 'validation']);
+    expect(() => trainingSplits(['train', 'test'])).toThrow('--corpus-splits takes train and validation, got "test" (the test split is kept for scoring)');
+    expect(() => trainingSplits(['valid'])).toThrow('--corpus-splits takes train and validation, got "valid"');
   });
 });

@@ -4,6 +4,7 @@ import { BACKEND_NAMES, selectBackend, type BackendName } from '../../engine/mod
 import type { EpochRecord } from '../../engine/train/checkpoint';
 import { DEFAULT_FEATURE_CONFIG } from '../../engine/features/config';
 import type { CrnnConfig } from '../../engine/model/manifest';
+import type { SplitName } from '../../engine/mix/split';
 import { DEFAULT_CRNN_CONFIG, sizedCrnnConfig, trainCrnn } from '../../engine/train/trainer';
 import { summaryOf } from '../registry';
 
@@ -58,6 +59,16 @@ export function positiveWeights(items: string[]): Record<string, number> {
   return out;
 }
 
+/** --corpus-splits: train and validation only; the test split stays unheard, whatever is asked. */
+export function trainingSplits(items: string[]): SplitName[] {
+  const allowed: readonly SplitName[] = ['train', 'validation'];
+  const splits = [...new Set(items.map((item) => item.trim()))];
+  for (const split of splits) {
+    if (!(allowed as readonly string[]).includes(split)) throw new CliUsageError(`--corpus-splits takes train and validation, got "${split}"${split === 'test' ? ' (the test split is kept for scoring)' : ''}`);
+  }
+  return splits as SplitName[];
+}
+
 /** The equivalent command line, recorded in the model manifest. */
 function commandLine(options: Record<string, unknown>): string {
   const parts = ['earmark train'];
@@ -88,6 +99,7 @@ export const trainCommand = defineCommand(
       lr: { kind: 'number', valueName: 'RATE', min: 0, default: 0.002, description: 'Adam learning rate' },
       'max-minutes': { kind: 'number', valueName: 'M', min: 0, default: 25, description: 'Stop after the epoch that would overrun this much training time in all (resumed runs included)' },
       corpus: { kind: 'string', valueName: 'DIR', description: "Draw fresh training mixtures every epoch from this corpus's train split (--data then gives validation only)" },
+      'corpus-splits': { kind: 'list', valueName: 'a,b', description: "With --corpus: the corpus splits training draws from, e.g. train,validation (default train; the test split is refused)" },
       'crops-per-epoch': { kind: 'integer', valueName: 'N', min: 1, default: 1200, description: 'Mixtures drawn per epoch with --corpus' },
       ambience: { kind: 'string', valueName: 'DIR', description: 'Event-free recordings (`earmark mix --splits validation --events-per-minute 0`): the final post-processing keeps false alarms within --false-alarms-per-hour on them' },
       'false-alarms-per-hour': { kind: 'number', valueName: 'N', min: 0, default: 2, description: 'False-alarm budget per class and hour of --ambience' },
@@ -122,7 +134,7 @@ export const trainCommand = defineCommand(
       learningRate: options.lr,
       architecture,
       features: { ...DEFAULT_FEATURE_CONFIG, ...(options['background-tc'] > 0 ? { background: { timeConstantSeconds: options['background-tc'] } } : {}) },
-      corpus: options.corpus ? { dir: options.corpus, cropsPerEpoch: options['crops-per-epoch'] } : undefined,
+      corpus: options.corpus ? { dir: options.corpus, cropsPerEpoch: options['crops-per-epoch'], ...(options['corpus-splits'] ? { splits: trainingSplits(options['corpus-splits']) } : {}) } : undefined,
       ambience: options.ambience ? { dir: options.ambience, perHour: options['false-alarms-per-hour'] } : undefined,
       ...(options['positive-weight'] ? { positiveWeights: positiveWeights(options['positive-weight']) } : {}),
       ...(options['init-from'] ? { initFrom: { dir: options['init-from'], member: options['init-member'] } } : {}),

@@ -91,6 +91,8 @@ export interface ModelManifest {
     data?: string;
     /** Corpus the training mixtures were drawn from on the fly, and the mixing settings. */
     corpus?: string;
+    /** The corpus splits pooled into training, where more than the train split. */
+    corpusSplits?: string[];
     mixing?: Record<string, unknown>;
     /** Event-free recordings the post-processing was held to a false-alarm budget on, and the budget per class and hour. */
     ambience?: string;

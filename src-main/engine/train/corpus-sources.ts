@@ -42,20 +42,23 @@ async function listDistractors(corpus: string): Promise<string[]> {
 }
 
 /**
- * Loads the sources of one split as mel power. The split is the one `earmark mix` uses (events per class by
- * file, backgrounds by source recording, stratified by scene), so a model trained on the train split never
- * hears a validation or test source; distractors are split by file the same way.
+ * Loads the sources of one split (or of several, pooled) as mel power. The split is the one `earmark mix` uses
+ * (events per class by file, backgrounds by source recording, stratified by scene), so a model trained on the
+ * train split never hears a validation or test source; distractors are split by file the same way.
  */
-export async function loadMelCorpus(corpusDir: string, split: SplitName, classes: readonly string[], features: FeatureConfig, onFile?: (done: number, total: number) => void): Promise<MelCorpus> {
+export async function loadMelCorpus(corpusDir: string, splits: SplitName | readonly SplitName[], classes: readonly string[], features: FeatureConfig, onFile?: (done: number, total: number) => void): Promise<MelCorpus> {
+  const wanted: readonly SplitName[] = typeof splits === 'string' ? [splits] : [...new Set(splits)];
   const corpus = resolve(corpusDir);
   const listing = await listCorpus(corpus, classes);
   const sources = splitSources(listing.events, listing.backgrounds);
   const distractorNames = await listDistractors(corpus);
   const distractorSplit = splitItems(distractorNames.map((key) => ({ key, weight: 1 })));
   const jobs: { rel: string; kind: 'event' | 'background' | 'distractor'; label: string }[] = [];
-  for (const label of classes) for (const name of sources.events[label][split]) jobs.push({ rel: `events/${label}/${name}`, kind: 'event', label });
-  for (const name of sources.backgrounds[split]) jobs.push({ rel: `backgrounds/${name}`, kind: 'background', label: name.replace(/_\d+\.[^.]+$/, '') });
-  for (const name of distractorSplit[split]) jobs.push({ rel: `distractors/${name}`, kind: 'distractor', label: name.split('_')[0] });
+  for (const split of wanted) {
+    for (const label of classes) for (const name of sources.events[label][split]) jobs.push({ rel: `events/${label}/${name}`, kind: 'event', label });
+    for (const name of sources.backgrounds[split]) jobs.push({ rel: `backgrounds/${name}`, kind: 'background', label: name.replace(/_\d+\.[^.]+$/, '') });
+    for (const name of distractorSplit[split]) jobs.push({ rel: `distractors/${name}`, kind: 'distractor', label: name.split('_')[0] });
+  }
   const out: MelCorpus = { bands: features.melBands, events: Object.fromEntries(classes.map((c) => [c, []])), backgrounds: [], distractors: [], skipped: [] };
   let done = 0;
   for (const job of jobs) {

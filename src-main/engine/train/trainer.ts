@@ -12,6 +12,7 @@ import { timePoolFactor, windowForCrop, type BandNormalization, type CrnnConfig,
 import { createAdamState, DEFAULT_ADAM, type AdamState } from './adam';
 import { checkpointDir, checkpointExists, loadCheckpoint, saveCheckpoint, type EpochRecord, type LoadedCheckpoint, type TrainingState } from './checkpoint';
 import { activeSpan, buildBatch, DEFAULT_AUGMENTATION, sampleEpochCrops, type Augmentation } from './crops';
+import type { SplitName } from '../mix/split';
 import { bandStatistics, loadSplit, TrainingDataError, type FeatureExtractor, type SplitData } from './dataset';
 import { windowFrames } from '../inference/windowed';
 import { tuneFinalPostprocess } from './final-tuning';
@@ -101,9 +102,11 @@ export interface TrainOptions {
   data?: { train: SplitData; validation: SplitData };
   /**
    * Train on fresh mixtures drawn every epoch from this corpus's train split (corpus-mixer.ts) instead of the
-   * fixed mixtures of dataDir's train split; dataDir still gives the validation split.
+   * fixed mixtures of dataDir's train split; dataDir still gives the validation split. `splits` pools more of
+   * the corpus's splits into training (default: train only); with validation among them, the validation
+   * error rate is measured on sources the model has heard.
    */
-  corpus?: { dir: string; cropsPerEpoch: number; mixing?: CorpusMixing; sources?: MelCorpus };
+  corpus?: { dir: string; cropsPerEpoch: number; splits?: readonly SplitName[]; mixing?: CorpusMixing; sources?: MelCorpus };
   onLog?: (line: string) => void;
   onBatch?: (p: { epoch: number; batch: number; batches: number; loss: number; epochSeconds: number }) => void;
   onEpoch?: (record: EpochRecord, improved: boolean) => void;
@@ -209,8 +212,10 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
     train: corpus ? emptyTrain : await loadSplit(options.dataDir, 'train', classes, features, { extract: options.extract, onFile: (d, n) => d % 100 === 0 && log(`features train ${d}/${n}`) }),
     validation: await loadSplit(options.dataDir, 'validation', classes, features, { extract: options.extract, onFile: (d, n) => d % 100 === 0 && log(`features validation ${d}/${n}`) }),
   };
+  const corpusSplits = corpus?.splits ?? ['train'];
+  if (corpusSplits.includes('validation')) log('corpus: training on the validation split\'s sources too; validation error rates are on heard sources');
   const mixer = corpus
-    ? new CorpusMixer(corpus.sources ?? (await loadMelCorpus(corpus.dir, 'train', classes, features, (d, n) => d % 100 === 0 && log(`corpus train sources ${d}/${n}`))), classes, features, corpus.mixing ?? DEFAULT_CORPUS_MIXING)
+    ? new CorpusMixer(corpus.sources ?? (await loadMelCorpus(corpus.dir, corpusSplits, classes, features, (d, n) => d % 100 === 0 && log(`corpus ${corpusSplits.join('+')} sources ${d}/${n}`))), classes, features, corpus.mixing ?? DEFAULT_CORPUS_MIXING)
     : undefined;
   if (!mixer && data.train.files.length === 0) throw new TrainingDataError(options.dataDir, 'the train split has no files of the selected classes');
   if (data.validation.files.length === 0) throw new TrainingDataError(options.dataDir, 'the validation split has no files of the selected classes');
@@ -282,7 +287,7 @@ export async function trainCrnn(options: TrainOptions): Promise<TrainResult> {
     training: {
       createdAt: new Date().toISOString(),
       data: options.dataDir,
-      ...(corpus ? { corpus: corpus.dir, mixing: { ...(corpus.mixing ?? DEFAULT_CORPUS_MIXING) } } : {}),
+      ...(corpus ? { corpus: corpus.dir, ...(corpus.splits ? { corpusSplits: [...corpus.splits] } : {}), mixing: { ...(corpus.mixing ?? DEFAULT_CORPUS_MIXING) } } : {}),
       ...(options.ambience ? { ambience: options.ambience.dir, falseAlarmsPerHour: options.ambience.perHour } : {}),
       command: options.commandLine,
       seed: options.seed,
