@@ -59,7 +59,7 @@ beforeAll(async () => {
   modelA = join(dir, 'a');
   modelB = join(dir, 'b');
   await writeFixtureModel(modelA, { arch: ARCH_A, features: { melBands: BANDS }, seed: 3, normalization: normalization(1) });
-  await writeFixtureModel(modelB, { arch: ARCH_B, features: { melBands: BANDS }, seed: 4, normalization: normalization(2) });
+  await writeFixtureModel(modelB, { arch: ARCH_B, features: { melBands: BANDS }, seed: 4, normalization: normalization(2), training: { corpusSplits: ['train', 'validation'] } });
   mixDir = join(dir, 'mix');
   await writeValidationMix(mixDir);
   ensembleDir = join(dir, 'ab');
@@ -82,6 +82,8 @@ describe('ensemble models', () => {
       expect(names).toContain('conv0/kernel');
       expect(names).toContain('member1/conv0/kernel');
       expect(model.manifest.training.members?.map((m) => m.dir)).toEqual([modelA, modelB]);
+      // Which corpus splits each network heard goes with it, so that scoring can tell unseen material apart.
+      expect(model.manifest.training.members?.map((m) => m.corpusSplits)).toEqual([undefined, ['train', 'validation']]);
       expect(model.manifest.training.scores?.validationErrorRate).toBeGreaterThanOrEqual(0);
       for (const c of model.manifest.classes) expect(model.manifest.postprocess.thresholds[c]).toBeGreaterThan(0);
     } finally {

@@ -55,6 +55,7 @@ export interface FixtureModelOptions {
   normalization?: { mean: number[]; std: number[] };
   postprocess?: Partial<ModelManifest['postprocess']>;
   classes?: string[];
+  training?: Partial<ModelManifest['training']>;
 }
 
 export const SMALL_ARCH: CrnnConfig = {
@@ -99,7 +100,7 @@ export async function writeFixtureModel(dir: string, options: FixtureModelOption
       ...options.postprocess,
     },
     weights: entries,
-    training: { createdAt: '2024-01-01T00:00:00.000Z' },
+    training: { createdAt: '2024-01-01T00:00:00.000Z', ...options.training },
   };
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'model.json'), JSON.stringify(manifest, null, 2));

@@ -106,7 +106,7 @@ export interface ModelManifest {
     scores?: Record<string, number>;
     parent?: string;
     /** For an ensemble: the trained models it was combined from, in order; `networks`: which of each model's networks it took (1-based; absent: all). */
-    members?: { dir: string; networks?: number[]; command?: string; bestEpoch?: number; seed?: number }[];
+    members?: { dir: string; networks?: number[]; command?: string; bestEpoch?: number; seed?: number; corpusSplits?: string[] }[];
   };
 }
 

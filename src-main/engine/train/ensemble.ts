@@ -125,7 +125,7 @@ export async function buildEnsemble(options: EnsembleOptions): Promise<EnsembleR
       training: {
         createdAt: new Date().toISOString(),
         data: options.dataDir,
-        members: loaded.map((m) => ({ dir: m.dir, ...(m.networks ? { networks: m.networks } : {}), command: m.manifest.training.command, bestEpoch: m.manifest.training.bestEpoch, seed: m.manifest.training.seed })),
+        members: loaded.map((m) => ({ dir: m.dir, ...(m.networks ? { networks: m.networks } : {}), command: m.manifest.training.command, bestEpoch: m.manifest.training.bestEpoch, seed: m.manifest.training.seed, ...(m.manifest.training.corpusSplits ? { corpusSplits: m.manifest.training.corpusSplits } : {}) })),
         ...(options.ambience ? { ambience: options.ambience.dir, falseAlarmsPerHour: options.ambience.perHour } : {}),
         command: options.commandLine,
         validationFiles: validation.files.length,
