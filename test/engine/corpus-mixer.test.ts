@@ -45,10 +45,14 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Every source file of a loaded corpus: events, backgrounds and distractors. */
+function sourceFiles(corpus: MelCorpus): string[] {
+  return [...Object.values(corpus.events).flat(), ...corpus.backgrounds, ...corpus.distractors].map((s) => s.file);
+}
+
 describe('loadMelCorpus', () => {
   it('keeps the splits disjoint and gives every split sources', () => {
-    const names = (c: MelCorpus) => [...Object.values(c.events).flat(), ...c.backgrounds, ...c.distractors].map((s) => s.file);
-    const all = Object.values(corpora).flatMap((c) => names(c!));
+    const all = Object.values(corpora).flatMap((c) => sourceFiles(c!));
     expect(new Set(all).size).toBe(all.length);
     expect(all.length).toBe(5 * 3 + 6);
     for (const c of Object.values(corpora)) expect(c!.backgrounds.length).toBeGreaterThan(0);
@@ -57,10 +61,9 @@ describe('loadMelCorpus', () => {
   });
 
   it('pools several splits into one set of sources, each source once', async () => {
-    const pooled = await loadMelCorpus(dir, ['train', 'validation', 'train'], classes, features);
-    const names = (c: MelCorpus) => [...Object.values(c.events).flat(), ...c.backgrounds, ...c.distractors].map((s) => s.file).sort();
-    expect(names(pooled)).toEqual([...names(corpora.train!), ...names(corpora.validation!)].sort());
-    for (const file of names(corpora.test!)) expect(names(pooled)).not.toContain(file);
+    const pooled = sourceFiles(await loadMelCorpus(dir, ['train', 'validation', 'train'], classes, features)).sort();
+    expect(pooled).toEqual([...sourceFiles(corpora.train!), ...sourceFiles(corpora.validation!)].sort());
+    for (const file of sourceFiles(corpora.test!)) expect(pooled).not.toContain(file);
   });
 
   it('trims events to their audible part', () => {
